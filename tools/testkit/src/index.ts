@@ -1,0 +1,11 @@
+/** Test helpers shared by pathwire's packages (private, not published). */
+export { type Capability, describeWith, isCI, namespaceCapability } from './gate.js';
+export { releaseLease, takeLease } from './lease.js';
+export { hasCommand, run, start, tryRun } from './run.js';
+export { type Link, type LinkEnd, Topology } from './topology.js';
+export {
+  type StockDevice,
+  type StockDeviceConfig,
+  type StockPeerConfig,
+  startWireguardGo,
+} from './wireguard-go.js';

@@ -1,0 +1,139 @@
+/**
+ * A disposable network topology for one test file: namespaces, veth links with documentation
+ * addresses (RFC 5737 IPv4 /30s, fd00::/8 IPv6 /64s), and processes started inside them.
+ * `destroy()` kills every process and removes every namespace, also after a failure; it is
+ * idempotent and also runs at process exit.
+ */
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { releaseLease, takeLease } from './lease.js';
+import { run, start, tryRun } from './run.js';
+
+const IPV4_RANGES = ['192.0.2', '198.51.100', '203.0.113'];
+const LINKS_PER_TOPOLOGY = 3;
+
+export interface LinkEnd {
+  /** Namespace name, or null for the test's own (root) namespace. */
+  readonly namespace: string | null;
+  readonly ifname: string;
+  readonly ipv4: string;
+  readonly ipv6: string;
+}
+
+export interface Link {
+  readonly a: LinkEnd;
+  readonly b: LinkEnd;
+}
+
+const live = new Set<Topology>();
+process.once('exit', () => {
+  for (const topology of live) topology.destroy();
+});
+
+export class Topology {
+  readonly id: number;
+  private readonly namespaces: string[] = [];
+  private readonly rootInterfaces: string[] = [];
+  private readonly processes: ChildProcess[] = [];
+  private links = 0;
+  private destroyed = false;
+
+  private constructor(id: number) {
+    this.id = id;
+  }
+
+  static create(): Topology {
+    const topology = new Topology(takeLease());
+    live.add(topology);
+    return topology;
+  }
+
+  /** A short name unique to this topology, usable as an interface name (≤ 15 bytes). */
+  name(suffix: string): string {
+    const name = `pw${this.id}${suffix}`;
+    if (name.length > 15) throw new Error(`interface name too long: ${name}`);
+    return name;
+  }
+
+  /** Creates a namespace with loopback up. */
+  namespace(suffix: string): string {
+    const name = this.name(suffix);
+    tryRun('ip', ['netns', 'del', name]);
+    run('ip', ['netns', 'add', name]);
+    this.namespaces.push(name);
+    this.exec(name, 'ip', ['link', 'set', 'lo', 'up']);
+    return name;
+  }
+
+  /** Runs a command in a namespace (or in the test's own namespace when `namespace` is null). */
+  exec(namespace: string | null, command: string, args: readonly string[], input?: string): string {
+    return namespace === null
+      ? run(command, args, input)
+      : run('ip', ['netns', 'exec', namespace, command, ...args], input);
+  }
+
+  /** Starts a process in a namespace; it is killed by `destroy()`. */
+  spawn(namespace: string | null, command: string, args: readonly string[], options: SpawnOptions = {}) {
+    const child =
+      namespace === null
+        ? start(command, args, options)
+        : start('ip', ['netns', 'exec', namespace, command, ...args], options);
+    this.processes.push(child);
+    return child;
+  }
+
+  /** A veth pair between two namespaces, each end with an IPv4 /30 and an IPv6 /64 address. */
+  link(a: string | null, b: string | null): Link {
+    const k = this.links++;
+    if (k >= LINKS_PER_TOPOLOGY) throw new Error(`at most ${LINKS_PER_TOPOLOGY} links per topology`);
+    const global = this.id * LINKS_PER_TOPOLOGY + k;
+    const prefix = IPV4_RANGES[Math.floor(global / 64)]!;
+    const base = (global % 64) * 4;
+    const end = (namespace: string | null, side: 'a' | 'b', host: number): LinkEnd => ({
+      namespace,
+      ifname: this.name(`l${k}${side}`),
+      ipv4: `${prefix}.${base + host}`,
+      ipv6: `fd00:7077:${this.id.toString(16)}:${k}::${host}`,
+    });
+    const link = { a: end(a, 'a', 1), b: end(b, 'b', 2) };
+    run('ip', ['link', 'add', link.a.ifname, 'type', 'veth', 'peer', 'name', link.b.ifname]);
+    for (const side of [link.a, link.b]) {
+      if (side.namespace === null) this.rootInterfaces.push(side.ifname);
+      else run('ip', ['link', 'set', side.ifname, 'netns', side.namespace]);
+      this.exec(side.namespace, 'ip', ['addr', 'add', `${side.ipv4}/30`, 'dev', side.ifname]);
+      this.exec(side.namespace, 'ip', ['-6', 'addr', 'add', `${side.ipv6}/64`, 'dev', side.ifname, 'nodad']);
+      this.exec(side.namespace, 'ip', ['link', 'set', side.ifname, 'up']);
+    }
+    return link;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    live.delete(this);
+    for (const child of this.processes) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    for (const namespace of this.namespaces) {
+      // Processes started with `ip netns exec` by other means die with their namespace's pids.
+      for (const pid of tryPids(namespace)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {}
+      }
+      tryRun('ip', ['netns', 'del', namespace]);
+    }
+    for (const ifname of this.rootInterfaces) {
+      if (existsSync(`/sys/class/net/${ifname}`)) tryRun('ip', ['link', 'del', ifname]);
+    }
+    releaseLease(this.id);
+  }
+}
+
+function tryPids(namespace: string): number[] {
+  try {
+    return run('ip', ['netns', 'pids', namespace]).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * A stock WireGuard peer for interop tests: Debian's `wireguard-go` in a namespace, configured
+ * with `wg set` and `ip`, exactly as a user would.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Topology } from './topology.js';
+
+export interface StockPeerConfig {
+  readonly publicKey: string;
+  readonly presharedKey?: string;
+  readonly allowedIPs: readonly string[];
+  readonly endpoint?: string;
+  readonly persistentKeepalive?: number;
+}
+
+export interface StockDeviceConfig {
+  readonly privateKey: string;
+  readonly listenPort: number;
+  /** Tunnel addresses with prefix, e.g. `10.77.0.2/24`. */
+  readonly addresses: readonly string[];
+  readonly peers: readonly StockPeerConfig[];
+}
+
+export interface StockDevice {
+  readonly iface: string;
+  readonly namespace: string;
+  /** `wg show <iface> dump` output. */
+  show(): string;
+  /** What wireguard-go printed so far. */
+  log(): string;
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Starts wireguard-go in `namespace` with an interface named `topology.name(suffix)`. */
+export async function startWireguardGo(
+  topology: Topology,
+  namespace: string,
+  suffix: string,
+  config: StockDeviceConfig,
+): Promise<StockDevice> {
+  const iface = topology.name(suffix);
+  const child = topology.spawn(namespace, 'wireguard-go', ['-f', iface], {
+    env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1', LOG_LEVEL: 'verbose' },
+  });
+  const socket = `/var/run/wireguard/${iface}.sock`;
+  await waitFor(() => existsSync(socket) || child.exitCode !== null, `${socket}`);
+  if (child.exitCode !== null) throw new Error(`wireguard-go exited: ${child.log()}`);
+  const dir = mkdtempSync(join(tmpdir(), 'pathwire-wg-'));
+  try {
+    const keyFile = join(dir, 'private');
+    writeFileSync(keyFile, config.privateKey, { mode: 0o600 });
+    const args = ['set', iface, 'private-key', keyFile, 'listen-port', String(config.listenPort)];
+    config.peers.forEach((peer, i) => {
+      args.push('peer', peer.publicKey, 'allowed-ips', peer.allowedIPs.join(','));
+      if (peer.presharedKey) {
+        const pskFile = join(dir, `psk${i}`);
+        writeFileSync(pskFile, peer.presharedKey, { mode: 0o600 });
+        args.push('preshared-key', pskFile);
+      }
+      if (peer.endpoint) args.push('endpoint', peer.endpoint);
+      if (peer.persistentKeepalive) args.push('persistent-keepalive', String(peer.persistentKeepalive));
+    });
+    topology.exec(namespace, 'wg', args);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const address of config.addresses)
+    topology.exec(namespace, 'ip', ['addr', 'add', address, 'dev', iface]);
+  topology.exec(namespace, 'ip', ['link', 'set', iface, 'up']);
+  return {
+    iface,
+    namespace,
+    show: () => topology.exec(namespace, 'wg', ['show', iface, 'dump']),
+    log: () => child.log(),
+  };
+}
