@@ -2,7 +2,7 @@
 export { type Capability, describeWith, isCI, namespaceCapability } from './gate.js';
 export { releaseLease, takeLease } from './lease.js';
 export { hasCommand, run, start, tryRun } from './run.js';
-export { type Link, type LinkEnd, Topology } from './topology.js';
+export { type Link, type LinkEnd, Topology, TUNNEL_PREFIX } from './topology.js';
 export {
   type StockDevice,
   type StockDeviceConfig,

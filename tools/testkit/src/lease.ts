@@ -7,7 +7,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const LEASE_DIR = '/tmp/pathwire-test-leases';
-const LEASE_COUNT = 60;
+/** 32 topologies × 3 links fill the 96 /30s of 198.51.100.0/24 and 203.0.113.0/25. */
+const LEASE_COUNT = 32;
 
 function alive(pid: number): boolean {
   try {
@@ -18,7 +19,7 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Takes the lowest free number in [0, 60). */
+/** Takes the lowest free number in [0, LEASE_COUNT). */
 export function takeLease(): number {
   mkdirSync(LEASE_DIR, { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -1,6 +1,8 @@
 /**
  * A disposable network topology for one test file: namespaces, veth links with documentation
- * addresses (RFC 5737 IPv4 /30s, fd00::/8 IPv6 /64s), and processes started inside them.
+ * addresses (IPv4 /30s from 198.51.100.0/24 and 203.0.113.0/25, IPv6 /64s from fd00:7077::/32),
+ * and processes started inside them. 192.0.2.0/24 and fd00::/64 are avoided: this machine's own
+ * uplink uses them. 203.0.113.224/27 and fd00:7077:ffff::/64 are left for tunnel addresses.
  * `destroy()` kills every process and removes every namespace, also after a failure; it is
  * idempotent and also runs at process exit.
  */
@@ -9,7 +11,8 @@ import { existsSync } from 'node:fs';
 import { releaseLease, takeLease } from './lease.js';
 import { run, start, tryRun } from './run.js';
 
-const IPV4_RANGES = ['192.0.2', '198.51.100', '203.0.113'];
+/** Tunnel (inner) address ranges no link uses. */
+export const TUNNEL_PREFIX = { ipv4: '203.0.113.224/27', ipv6: 'fd00:7077:ffff::/64' } as const;
 const LINKS_PER_TOPOLOGY = 3;
 
 export interface LinkEnd {
@@ -87,7 +90,7 @@ export class Topology {
     const k = this.links++;
     if (k >= LINKS_PER_TOPOLOGY) throw new Error(`at most ${LINKS_PER_TOPOLOGY} links per topology`);
     const global = this.id * LINKS_PER_TOPOLOGY + k;
-    const prefix = IPV4_RANGES[Math.floor(global / 64)]!;
+    const prefix = global < 64 ? '198.51.100' : '203.0.113';
     const base = (global % 64) * 4;
     const end = (namespace: string | null, side: 'a' | 'b', host: number): LinkEnd => ({
       namespace,

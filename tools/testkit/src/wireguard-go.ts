@@ -26,6 +26,10 @@ export interface StockDeviceConfig {
 export interface StockDevice {
   readonly iface: string;
   readonly namespace: string;
+  /** Adds or replaces a peer, as `wg set IFACE peer …`. */
+  setPeer(peer: StockPeerConfig): void;
+  /** Removes a peer and every session with it, as `wg set IFACE peer KEY remove`. */
+  removePeer(publicKey: string): void;
   /** `wg show <iface> dump` output. */
   show(): string;
   /** What wireguard-go printed so far. */
@@ -37,6 +41,39 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000)
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Runs `wg set IFACE …`, passing keys through files readable by root only. */
+function wgSet(
+  topology: Topology,
+  namespace: string,
+  iface: string,
+  privateKey: string | undefined,
+  head: readonly string[],
+  peers: readonly StockPeerConfig[],
+): void {
+  const dir = mkdtempSync(join(tmpdir(), 'pathwire-wg-'));
+  try {
+    const args = ['set', iface, ...head];
+    if (privateKey) {
+      const keyFile = join(dir, 'private');
+      writeFileSync(keyFile, privateKey, { mode: 0o600 });
+      args.push('private-key', keyFile);
+    }
+    peers.forEach((peer, i) => {
+      args.push('peer', peer.publicKey, 'allowed-ips', peer.allowedIPs.join(','));
+      if (peer.presharedKey) {
+        const pskFile = join(dir, `psk${i}`);
+        writeFileSync(pskFile, peer.presharedKey, { mode: 0o600 });
+        args.push('preshared-key', pskFile);
+      }
+      if (peer.endpoint) args.push('endpoint', peer.endpoint);
+      if (peer.persistentKeepalive) args.push('persistent-keepalive', String(peer.persistentKeepalive));
+    });
+    topology.exec(namespace, 'wg', args);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -54,31 +91,22 @@ export async function startWireguardGo(
   const socket = `/var/run/wireguard/${iface}.sock`;
   await waitFor(() => existsSync(socket) || child.exitCode !== null, `${socket}`);
   if (child.exitCode !== null) throw new Error(`wireguard-go exited: ${child.log()}`);
-  const dir = mkdtempSync(join(tmpdir(), 'pathwire-wg-'));
-  try {
-    const keyFile = join(dir, 'private');
-    writeFileSync(keyFile, config.privateKey, { mode: 0o600 });
-    const args = ['set', iface, 'private-key', keyFile, 'listen-port', String(config.listenPort)];
-    config.peers.forEach((peer, i) => {
-      args.push('peer', peer.publicKey, 'allowed-ips', peer.allowedIPs.join(','));
-      if (peer.presharedKey) {
-        const pskFile = join(dir, `psk${i}`);
-        writeFileSync(pskFile, peer.presharedKey, { mode: 0o600 });
-        args.push('preshared-key', pskFile);
-      }
-      if (peer.endpoint) args.push('endpoint', peer.endpoint);
-      if (peer.persistentKeepalive) args.push('persistent-keepalive', String(peer.persistentKeepalive));
-    });
-    topology.exec(namespace, 'wg', args);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  wgSet(
+    topology,
+    namespace,
+    iface,
+    config.privateKey,
+    ['listen-port', String(config.listenPort)],
+    config.peers,
+  );
   for (const address of config.addresses)
     topology.exec(namespace, 'ip', ['addr', 'add', address, 'dev', iface]);
   topology.exec(namespace, 'ip', ['link', 'set', iface, 'up']);
   return {
     iface,
     namespace,
+    setPeer: (peer) => wgSet(topology, namespace, iface, undefined, [], [peer]),
+    removePeer: (publicKey) => topology.exec(namespace, 'wg', ['set', iface, 'peer', publicKey, 'remove']),
     show: () => topology.exec(namespace, 'wg', ['show', iface, 'dump']),
     log: () => child.log(),
   };
