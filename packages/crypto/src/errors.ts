@@ -16,8 +16,21 @@ export class CryptoError extends Error {
   }
 }
 
-export function expectLength(what: string, bytes: Uint8Array, length: number): void {
+export function expectLength(
+  what: string,
+  bytes: Uint8Array,
+  length: number,
+  code: CryptoErrorCode = 'BAD_KEY_LENGTH',
+): void {
   if (bytes.length !== length) {
-    throw new CryptoError('BAD_KEY_LENGTH', `${what} must be ${length} bytes, got ${bytes.length}`);
+    throw new CryptoError(code, `${what} must be ${length} bytes, got ${bytes.length}`);
   }
+}
+
+/** Returns `output` cut to `length` bytes, or throws `BAD_OUTPUT_LENGTH` when it is too short. */
+export function outputView(output: Uint8Array, length: number): Uint8Array {
+  if (output.length < length) {
+    throw new CryptoError('BAD_OUTPUT_LENGTH', `output must hold ${length} bytes, got ${output.length}`);
+  }
+  return output.subarray(0, length);
 }

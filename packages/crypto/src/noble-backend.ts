@@ -7,9 +7,16 @@ import { chacha20poly1305, xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { blake2s } from '@noble/hashes/blake2.js';
 import { hmac } from '@noble/hashes/hmac.js';
-import { type CryptoBackend, KEY_LENGTH, MAC_LENGTH, TAG_LENGTH, XNONCE_LENGTH } from './backend.js';
+import {
+  type CryptoBackend,
+  HASH_LENGTH,
+  KEY_LENGTH,
+  MAC_LENGTH,
+  TAG_LENGTH,
+  XNONCE_LENGTH,
+} from './backend.js';
 import { concatBytes, isAllZero } from './bytes.js';
-import { CryptoError, expectLength } from './errors.js';
+import { CryptoError, expectLength, outputView } from './errors.js';
 import { NONCE_LENGTH, writeNonce } from './nonce.js';
 
 const EMPTY = new Uint8Array(0);
@@ -43,11 +50,23 @@ export function createNobleBackend(): CryptoBackend {
       return shared;
     },
     hash: (...parts) => blake2s(parts.length === 1 ? parts[0]! : concatBytes(...parts)),
-    mac: (key, data, outputLength = MAC_LENGTH) => blake2s(data, { key, dkLen: outputLength }),
+    mac(key, data, outputLength = MAC_LENGTH) {
+      // BLAKE2s (RFC 7693 §2.1) takes keys of 1 to 32 bytes and produces 1 to 32 bytes.
+      if (key.length < 1 || key.length > KEY_LENGTH) {
+        throw new CryptoError('BAD_KEY_LENGTH', `BLAKE2s key must be 1 to 32 bytes, got ${key.length}`);
+      }
+      if (!Number.isInteger(outputLength) || outputLength < 1 || outputLength > HASH_LENGTH) {
+        throw new CryptoError(
+          'BAD_OUTPUT_LENGTH',
+          `BLAKE2s output must be 1 to 32 bytes, got ${outputLength}`,
+        );
+      }
+      return blake2s(data, { key, dkLen: outputLength });
+    },
     hmac: (key, data) => hmac(blake2s, key, data),
     seal(key, counter, plaintext, ad, output) {
       expectLength('ChaCha20-Poly1305 key', key, KEY_LENGTH);
-      const out = output ? output.subarray(0, plaintext.length + TAG_LENGTH) : undefined;
+      const out = output ? outputView(output, plaintext.length + TAG_LENGTH) : undefined;
       return chacha20poly1305(key, writeNonce(nonce, counter), ad.length ? ad : EMPTY).encrypt(
         plaintext,
         out,
@@ -56,25 +75,25 @@ export function createNobleBackend(): CryptoBackend {
     open(key, counter, ciphertext, ad, output) {
       expectLength('ChaCha20-Poly1305 key', key, KEY_LENGTH);
       if (ciphertext.length < TAG_LENGTH) return null;
-      const out = output ? output.subarray(0, ciphertext.length - TAG_LENGTH) : undefined;
+      // Checked before decrypting: a short buffer is the caller's bug, not a forgery, so it must not read as `null`.
+      const out = output ? outputView(output, ciphertext.length - TAG_LENGTH) : undefined;
+      // Outside the try: a bad counter is a CryptoError, as in seal, not a forgery.
+      const iv = writeNonce(nonce, counter);
       try {
         // noble compares the tag in constant time before decrypting.
-        return chacha20poly1305(key, writeNonce(nonce, counter), ad.length ? ad : EMPTY).decrypt(
-          ciphertext,
-          out,
-        );
+        return chacha20poly1305(key, iv, ad.length ? ad : EMPTY).decrypt(ciphertext, out);
       } catch {
         return null;
       }
     },
     xseal(key, xnonce, plaintext, ad) {
       expectLength('XChaCha20-Poly1305 key', key, KEY_LENGTH);
-      expectLength('XChaCha20-Poly1305 nonce', xnonce, XNONCE_LENGTH);
+      expectLength('XChaCha20-Poly1305 nonce', xnonce, XNONCE_LENGTH, 'BAD_NONCE_LENGTH');
       return xchacha20poly1305(key, xnonce, ad).encrypt(plaintext);
     },
     xopen(key, xnonce, ciphertext, ad) {
       expectLength('XChaCha20-Poly1305 key', key, KEY_LENGTH);
-      expectLength('XChaCha20-Poly1305 nonce', xnonce, XNONCE_LENGTH);
+      expectLength('XChaCha20-Poly1305 nonce', xnonce, XNONCE_LENGTH, 'BAD_NONCE_LENGTH');
       if (ciphertext.length < TAG_LENGTH) return null;
       try {
         return xchacha20poly1305(key, xnonce, ad).decrypt(ciphertext);

@@ -64,6 +64,8 @@ export class HandshakePeer {
   /** DH(S_local_priv, S_remote_pub), precomputed; all zeros when the peer's key is low-order. */
   readonly staticStatic: Uint8Array;
   readonly presharedKey: Uint8Array;
+  /** The initiator's handshake state after `MixHash(S_r^pub)`: the same for every initiation. */
+  readonly initiatorStart: SymmetricState;
   state: HandshakeState = { kind: 'none' };
   /** The greatest TAI64N timestamp accepted from this peer (replay protection, §5.1). */
   lastTimestamp: Uint8Array = new Uint8Array(12);
@@ -82,6 +84,7 @@ export class HandshakePeer {
   ) {
     const backend = identity.backend;
     this.remote = derivePublicKeyKeys(backend, remotePublicKey);
+    this.initiatorStart = SymmetricState.initialize(backend, remotePublicKey);
     let staticStatic: Uint8Array = ZERO_KEY;
     try {
       staticStatic = backend.sharedSecret(identity.privateKey, remotePublicKey);

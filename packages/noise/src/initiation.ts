@@ -12,7 +12,6 @@ import { type Result, reject } from './errors.js';
 import type { HandshakePeer, StaticIdentity } from './identity.js';
 import { verifyMac1, writeMacs } from './macs.js';
 import { messageHeaderError } from './message-type.js';
-import { SymmetricState } from './symmetric-state.js';
 import { timestampAfter } from './tai64n.js';
 
 export interface CreateInitiationOptions {
@@ -35,7 +34,7 @@ export function createInitiation(
   const backend = identity.backend;
   if (peer.unusable) return reject('BAD_PUBLIC_KEY', "the peer's public key is a low-order point");
   peer.clearHandshake();
-  const symmetric = SymmetricState.initialize(backend, peer.remote.publicKey);
+  const symmetric = peer.initiatorStart.clone();
   const ephemeralPrivate = options.ephemeralPrivate
     ? Uint8Array.from(options.ephemeralPrivate)
     : backend.generateSecretKey();
