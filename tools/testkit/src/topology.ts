@@ -38,6 +38,7 @@ export class Topology {
   private readonly namespaces: string[] = [];
   private readonly rootInterfaces: string[] = [];
   private readonly processes: ChildProcess[] = [];
+  private readonly cleanups: (() => void)[] = [];
   private links = 0;
   private destroyed = false;
 
@@ -110,6 +111,11 @@ export class Topology {
     return link;
   }
 
+  /** Registers work for `destroy()` (after processes are killed), e.g. removing socket files. */
+  onDestroy(cleanup: () => void): void {
+    this.cleanups.push(cleanup);
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
@@ -125,6 +131,11 @@ export class Topology {
         } catch {}
       }
       tryRun('ip', ['netns', 'del', namespace]);
+    }
+    for (const cleanup of this.cleanups) {
+      try {
+        cleanup();
+      } catch {}
     }
     for (const ifname of this.rootInterfaces) {
       if (existsSync(`/sys/class/net/${ifname}`)) tryRun('ip', ['link', 'del', ifname]);

@@ -85,10 +85,13 @@ export async function startWireguardGo(
   config: StockDeviceConfig,
 ): Promise<StockDevice> {
   const iface = topology.name(suffix);
+  const socket = `/var/run/wireguard/${iface}.sock`;
+  // A wireguard-go killed by an earlier run leaves its socket behind; it would look alive.
+  rmSync(socket, { force: true });
+  topology.onDestroy(() => rmSync(socket, { force: true }));
   const child = topology.spawn(namespace, 'wireguard-go', ['-f', iface], {
     env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1', LOG_LEVEL: 'verbose' },
   });
-  const socket = `/var/run/wireguard/${iface}.sock`;
   await waitFor(() => existsSync(socket) || child.exitCode !== null, `${socket}`);
   if (child.exitCode !== null) throw new Error(`wireguard-go exited: ${child.log()}`);
   wgSet(

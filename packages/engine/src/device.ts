@@ -1,0 +1,923 @@
+/**
+ * The sans-I/O WireGuard device (DESIGN.md, "Principles"): inputs are "a datagram arrived from
+ * endpoint E at time t", "the TUN produced a packet at t" and "time is now t"; outputs go to a
+ * `DeviceIO` (datagrams to endpoints, packets for the TUN, events) plus one next wake-up time
+ * for the whole device. Protocol rules follow the whitepaper §5–§6 and wireguard-go's timers;
+ * which endpoint carries a peer's traffic is decided by the peer's strategy.
+ *
+ * @example
+ * ```ts
+ * import { nobleBackend } from '@pathwire/crypto';
+ * import { Device } from '@pathwire/engine';
+ * const sent: Uint8Array[] = [];
+ * const device = new Device({
+ *   backend: nobleBackend,
+ *   privateKey: nobleBackend.generateSecretKey(),
+ *   io: { sendDatagram: (_to, bytes) => sent.push(bytes), writePacket: () => {} },
+ * });
+ * device.tick(Date.now()); // drive it: receiveDatagram / sendPacket / tick, then wake at nextWake()
+ * ```
+ */
+import { bytesToBase64, type CryptoBackend, constantTimeEqual } from '@pathwire/crypto';
+import {
+  CookieChecker,
+  consumeCookieReply,
+  consumeInitiation,
+  consumeResponse,
+  createInitiation,
+  createResponse,
+  type HandshakeErrorCode,
+  HandshakePeer,
+  MESSAGE_COOKIE_REPLY,
+  MESSAGE_INITIATION,
+  MESSAGE_RESPONSE,
+  MESSAGE_TRANSPORT,
+  messageType,
+  StaticIdentity,
+  tai64n,
+} from '@pathwire/noise';
+import { endpointKey } from '@pathwire/resolver/parse';
+import {
+  createRoaming,
+  type Endpoint,
+  type HandshakeReason,
+  PROBE_REPLY,
+  PROBE_REQUEST,
+  readProbe,
+  type StrategyContext,
+  type StrategyDecision,
+  type StrategyEvent,
+  type StrategyV1,
+  writeProbe,
+} from '@pathwire/strategy';
+import { DataError, Keypair, openData, readReceiverIndex, sealData, sealedLength } from '@pathwire/transport';
+import { AllowedIPs } from './allowed-ips.js';
+import {
+  AUTHENTICATED_EVENT_INTERVAL,
+  KEEPALIVE_TIMEOUT,
+  MAX_HANDSHAKE_ATTEMPTS,
+  MAX_STAGED_PACKETS,
+  PROBE_TIMEOUT,
+  REJECT_AFTER_TIME,
+  REKEY_AFTER_TIME,
+  REKEY_ON_RECEIVE_AGE,
+  REKEY_TIMEOUT,
+  REKEY_TIMEOUT_JITTER,
+  STRATEGY_INITIATION_FLOOR,
+} from './constants.js';
+import { type EndpointRecord, EndpointSet, type EndpointSetChange } from './endpoint-set.js';
+import type { DeviceEvent, DeviceIO, DropReason } from './events.js';
+import { innerDestination, innerSource, packetLength } from './inner-address.js';
+import { formatIpPrefix, parseIpPrefix } from './ip-prefix.js';
+import { LoadMonitor } from './load-monitor.js';
+import { Peer } from './peer.js';
+import { TimerQueue } from './timer-queue.js';
+
+const EMPTY = new Uint8Array(0);
+
+export interface DeviceOptions {
+  readonly backend: CryptoBackend;
+  readonly privateKey: Uint8Array;
+  readonly io: DeviceIO;
+  /** Seeded randomness for indices and jitter (defaults to the backend's CSPRNG). */
+  readonly random?: () => number;
+  /** Wall-clock Unix ms for TAI64N timestamps and `wg show`, from the engine clock (default: identity). */
+  readonly wallClock?: (now: number) => number;
+  /** Inner MTU: payloads are padded up to it at most. */
+  readonly mtu?: number;
+  /** Handshake messages per second above which cookies are demanded. */
+  readonly underLoadThreshold?: number;
+}
+
+export interface PeerConfig {
+  readonly publicKey: Uint8Array;
+  readonly presharedKey?: Uint8Array;
+  readonly allowedIPs?: readonly string[];
+  /** Configured endpoints in candidate order (replaces the configured set). */
+  readonly endpoints?: readonly Endpoint[];
+  /** Seconds; 0 or undefined turns it off. */
+  readonly persistentKeepalive?: number;
+  readonly strategy?: StrategyV1;
+}
+
+interface IndexEntry {
+  readonly peer: Peer;
+  readonly keypair: Keypair | undefined;
+}
+
+/** Counters exposed for status and metrics. */
+export interface DeviceCounters {
+  readonly drops: Readonly<Record<string, number>>;
+  handshakesCompleted: number;
+  handshakesInitiated: number;
+  cookieRepliesSent: number;
+}
+
+const HANDSHAKE_DROP: Partial<Record<HandshakeErrorCode, DropReason>> = {
+  BAD_LENGTH: 'malformed',
+  BAD_TYPE: 'malformed',
+  BAD_MAC1: 'bad-mac1',
+  UNKNOWN_PEER: 'unknown-peer',
+  UNKNOWN_INDEX: 'unknown-index',
+};
+
+const DATA_DROP: Record<number, DropReason> = {
+  [DataError.MALFORMED]: 'malformed',
+  [DataError.COUNTER_LIMIT]: 'counter-limit',
+  [DataError.REPLAY]: 'replay',
+  [DataError.AUTHENTICATION]: 'authentication',
+  [DataError.BUFFER_TOO_SMALL]: 'malformed',
+};
+
+export class Device {
+  private readonly backend: CryptoBackend;
+  private identity: StaticIdentity;
+  private cookies: CookieChecker;
+  private readonly io: DeviceIO;
+  private readonly random: () => number;
+  private readonly wallClock: (now: number) => number;
+  private readonly mtu: number;
+  private readonly peersByKey = new Map<string, Peer>();
+  private readonly indices = new Map<number, IndexEntry>();
+  private readonly allowed = new AllowedIPs<Peer>();
+  private readonly timers = new TimerQueue<Peer>();
+  private readonly load: LoadMonitor;
+  private readonly receiveBuffer = new Uint8Array(65_536);
+  private readonly dropCounts: Record<string, number> = {};
+  readonly counters: DeviceCounters;
+
+  constructor(options: DeviceOptions) {
+    this.backend = options.backend;
+    this.identity = new StaticIdentity(options.backend, options.privateKey);
+    this.cookies = new CookieChecker(this.identity);
+    this.io = options.io;
+    this.random =
+      options.random ??
+      (() => options.backend.randomBytes(new Uint8Array(4)).reduce((a, b) => a * 256 + b, 0) / 2 ** 32);
+    this.wallClock = options.wallClock ?? ((now) => now);
+    this.mtu = options.mtu ?? 1420;
+    this.load = new LoadMonitor(options.underLoadThreshold);
+    this.counters = {
+      drops: this.dropCounts,
+      handshakesCompleted: 0,
+      handshakesInitiated: 0,
+      cookieRepliesSent: 0,
+    };
+  }
+
+  get publicKey(): Uint8Array {
+    return this.identity.publicKey;
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  /** Changes the device's private key: every session and handshake is dropped (as wireguard-go does). */
+  setPrivateKey(privateKey: Uint8Array): void {
+    this.identity = new StaticIdentity(this.backend, privateKey);
+    this.cookies = new CookieChecker(this.identity);
+    for (const peer of this.peersByKey.values()) {
+      this.expireSessions(peer);
+      peer.handshake = new HandshakePeer(this.identity, peer.publicKey, peer.handshake.presharedKey);
+    }
+  }
+
+  /** Adds a peer or updates it in place (fields left undefined keep their value). */
+  setPeer(config: PeerConfig, now: number): Peer {
+    const text = bytesToBase64(config.publicKey);
+    let peer = this.peersByKey.get(text);
+    if (!peer) {
+      peer = new Peer(
+        Uint8Array.from(config.publicKey),
+        text,
+        new HandshakePeer(this.identity, config.publicKey, config.presharedKey),
+        new EndpointSet(),
+        config.strategy ?? createRoaming({}),
+      );
+      this.peersByKey.set(text, peer);
+      this.strategyEvent(peer, { type: 'start' }, now);
+    } else {
+      if (config.presharedKey && !constantTimeEqual(config.presharedKey, peer.handshake.presharedKey)) {
+        peer.handshake.destroy();
+        peer.handshake = new HandshakePeer(this.identity, peer.publicKey, config.presharedKey);
+      }
+      if (config.strategy && config.strategy !== peer.strategy) {
+        peer.strategy = config.strategy;
+        this.strategyEvent(peer, { type: 'start' }, now);
+      }
+    }
+    if (config.allowedIPs) this.setAllowedIPs(peer, config.allowedIPs);
+    if (config.endpoints) this.setEndpoints(peer, config.endpoints, now);
+    if (config.persistentKeepalive !== undefined) {
+      peer.persistentKeepaliveMs = config.persistentKeepalive * 1000;
+      peer.persistentKeepaliveAt =
+        peer.persistentKeepaliveMs > 0 ? now + peer.persistentKeepaliveMs : undefined;
+      // wireguard-go sends a keepalive at once when persistent keepalive is turned on.
+      if (peer.persistentKeepaliveMs > 0) this.sendKeepalive(peer, now);
+    }
+    this.reschedule(peer);
+    return peer;
+  }
+
+  removePeer(publicKey: Uint8Array): boolean {
+    const text = bytesToBase64(publicKey);
+    const peer = this.peersByKey.get(text);
+    if (!peer) return false;
+    this.expireSessions(peer);
+    peer.handshake.destroy();
+    this.allowed.removeValue(peer);
+    this.timers.schedule(peer, undefined);
+    this.peersByKey.delete(text);
+    return true;
+  }
+
+  peer(publicKey: Uint8Array | string): Peer | undefined {
+    return this.peersByKey.get(typeof publicKey === 'string' ? publicKey : bytesToBase64(publicKey));
+  }
+
+  peers(): IterableIterator<Peer> {
+    return this.peersByKey.values();
+  }
+
+  allowedIPsOf(peer: Peer): string[] {
+    return this.allowed.entriesOf(peer).map(formatIpPrefix);
+  }
+
+  /** Replaces a peer's allowed IPs; a prefix owned by another peer moves to this one. */
+  setAllowedIPs(peer: Peer, prefixes: readonly string[]): void {
+    const parsed = prefixes.map((text) => parseIpPrefix(text));
+    this.allowed.removeValue(peer);
+    for (const prefix of parsed) this.allowed.insert(prefix, peer);
+  }
+
+  /** Replaces the configured endpoints (e.g. a resolver update), keeping the statistics of those that stay. */
+  setEndpoints(peer: Peer, endpoints: readonly Endpoint[], now: number): void {
+    const change = peer.endpoints.setConfigured(endpoints, peer.active?.key);
+    if (peer.active && !peer.endpoints.get(peer.active.key)) peer.active = undefined;
+    this.endpointsChanged(peer, change, now);
+  }
+
+  /** `wg set … endpoint X`: the peer uses X now; its strategy is told. */
+  setActiveEndpoint(peer: Peer, endpoint: Endpoint, now: number): void {
+    const { record, change } = peer.endpoints.learn(endpoint, now, peer.active?.key);
+    if (change) this.endpointsChanged(peer, change, now);
+    this.activate(peer, record);
+    this.strategyEvent(peer, { type: 'user-endpoint', endpoint: record.key }, now);
+  }
+
+  /** Passes a command (e.g. from a userspace oracle) to the peer's strategy. */
+  command(peer: Peer, command: unknown, now: number): void {
+    this.strategyEvent(peer, { type: 'command', command }, now);
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /** A packet from the TUN: route it by destination to a peer and send it (or stage it). */
+  sendPacket(now: number, packet: Uint8Array): void {
+    const destination = innerDestination(packet);
+    if (!destination) {
+      this.drop('bad-inner-packet');
+      return;
+    }
+    const peer = this.allowed.lookup(destination.bytes);
+    if (!peer) {
+      this.drop('no-route');
+      return;
+    }
+    const keypair = this.sendingKeypair(peer, now);
+    if (!keypair) {
+      this.stage(peer, packet.slice());
+      this.requestHandshake(peer, now, 'staged-packet', false);
+      return;
+    }
+    this.sendData(peer, keypair, packet, now, undefined);
+    this.keepKeyFreshSending(peer, keypair, now);
+    this.reschedule(peer);
+  }
+
+  /** A datagram arrived from `source`. Malformed or unauthenticated input is dropped and counted. */
+  receiveDatagram(now: number, source: Endpoint, datagram: Uint8Array): void {
+    switch (messageType(datagram)) {
+      case MESSAGE_TRANSPORT:
+        this.receiveData(now, source, datagram);
+        return;
+      case MESSAGE_INITIATION:
+        this.receiveInitiation(now, source, datagram);
+        return;
+      case MESSAGE_RESPONSE:
+        this.receiveResponse(now, source, datagram);
+        return;
+      case MESSAGE_COOKIE_REPLY:
+        this.receiveCookieReply(now, datagram);
+        return;
+      default: {
+        this.drop('malformed');
+        return;
+      }
+    }
+  }
+
+  /** The driver could not send to `endpoint` (e.g. ENETUNREACH); the owning peers' strategies hear of it. */
+  reportSendError(now: number, endpoint: Endpoint, code: string, icmp = false): void {
+    const key = endpointKey(endpoint);
+    for (const peer of this.peersByKey.values()) {
+      const record = peer.endpoints.get(key);
+      if (!record) continue;
+      record.noteSendError(code, now);
+      this.strategyEvent(peer, { type: icmp ? 'icmp-error' : 'send-error', endpoint: key, code }, now);
+    }
+  }
+
+  /** Time passed: run every timer due at or before `now`. */
+  tick(now: number): void {
+    for (let peer = this.timers.popDue(now); peer; peer = this.timers.popDue(now)) {
+      this.runTimers(peer, now);
+      this.reschedule(peer);
+    }
+  }
+
+  /** When the device next needs `tick`, or undefined when nothing is scheduled. */
+  nextWake(): number | undefined {
+    return this.timers.peek();
+  }
+
+  // ---------------------------------------------------------------- receive paths
+
+  private underLoadCheck(now: number, source: Endpoint, message: Uint8Array): boolean {
+    if (!this.load.noteHandshake(now)) return true;
+    const key = endpointKey(source);
+    const sourceBytes = Uint8Array.from(key, (char) => char.charCodeAt(0));
+    if (!this.cookies.verifyMac2(message, sourceBytes, now)) {
+      if (this.load.allow(`cookie ${source.address}`, now)) {
+        this.io.sendDatagram(source, this.cookies.createReply(message, sourceBytes, now));
+        this.counters.cookieRepliesSent++;
+      }
+      this.drop('cookie-required');
+      return false;
+    }
+    if (!this.load.allow(source.address, now)) {
+      this.drop('rate-limited');
+      return false;
+    }
+    return true;
+  }
+
+  private receiveInitiation(now: number, source: Endpoint, message: Uint8Array): void {
+    if (message.length !== 148) {
+      this.drop('malformed');
+      return;
+    }
+    if (!this.underLoadCheck(now, source, message)) return;
+    const consumed = consumeInitiation(this.identity, message, {
+      lookupPeer: (key) => this.peersByKey.get(bytesToBase64(key))?.handshake,
+      now,
+    });
+    if (!consumed.ok) {
+      this.drop(HANDSHAKE_DROP[consumed.error.code] ?? 'handshake-rejected');
+      return;
+    }
+    const owner = this.peersByKey.get(bytesToBase64(consumed.peer.remote.publicKey))!;
+    if (owner.initiationIndex !== undefined) {
+      // Our own initiation in flight is superseded (the handshake state was replaced).
+      this.indices.delete(owner.initiationIndex);
+      owner.initiationIndex = undefined;
+      owner.pendingCopies = [];
+    }
+    const localIndex = this.newIndex();
+    const response = createResponse(owner.handshake, { senderIndex: localIndex, now });
+    if (!response.ok) {
+      this.drop('handshake-rejected');
+      return;
+    }
+    const keypair = new Keypair(response.keys, now);
+    if (owner.next) this.retireKeypair(owner.next);
+    owner.next = keypair;
+    this.indices.set(localIndex, { peer: owner, keypair });
+    const record = this.authenticated(owner, source, now);
+    this.send(owner, record, response.message, now);
+    owner.zeroKeysAt = now + 3 * REJECT_AFTER_TIME;
+    this.counters.handshakesCompleted++;
+    this.emit({
+      type: 'handshake-complete',
+      peer: owner.publicKeyText,
+      role: 'responder',
+      endpoint: record.endpoint,
+    });
+    this.strategyEvent(
+      owner,
+      { type: 'handshake-complete', endpoint: record.key, role: 'responder', rttMs: undefined },
+      now,
+    );
+    this.reschedule(owner);
+  }
+
+  private receiveResponse(now: number, source: Endpoint, message: Uint8Array): void {
+    if (message.length !== 92) {
+      this.drop('malformed');
+      return;
+    }
+    if (!this.underLoadCheck(now, source, message)) return;
+    const done = consumeResponse(this.identity, message, {
+      lookupIndex: (index) => {
+        const entry = this.indices.get(index);
+        return entry && !entry.keypair ? entry.peer.handshake : undefined;
+      },
+      now,
+    });
+    if (!done.ok) {
+      this.drop(HANDSHAKE_DROP[done.error.code] ?? 'handshake-rejected');
+      return;
+    }
+    const peer = this.indices.get(done.keys.localIndex)!.peer;
+    const keypair = new Keypair(done.keys, now);
+    this.indices.set(done.keys.localIndex, { peer, keypair });
+    peer.initiationIndex = undefined;
+    peer.pendingCopies = [];
+    // Initiator: the new keypair is current at once (whitepaper §5.4.5).
+    if (peer.next) {
+      if (peer.previous) this.retireKeypair(peer.previous);
+      peer.previous = peer.next;
+      peer.next = undefined;
+    } else {
+      if (peer.previous) this.retireKeypair(peer.previous);
+      peer.previous = peer.current;
+    }
+    peer.current = keypair;
+    const record = this.authenticated(peer, source, now);
+    const rttMs = record.initiationSentAt !== undefined ? now - record.initiationSentAt : undefined;
+    if (rttMs !== undefined) record.noteRtt(rttMs);
+    for (const other of peer.endpoints.list) {
+      if (other !== record && other.initiationSentAt !== undefined) other.initiationSentAt = undefined;
+    }
+    record.initiationSentAt = undefined;
+    this.handshakeComplete(peer, now);
+    peer.zeroKeysAt = now + 3 * REJECT_AFTER_TIME;
+    this.counters.handshakesCompleted++;
+    this.emit({
+      type: 'handshake-complete',
+      peer: peer.publicKeyText,
+      role: 'initiator',
+      endpoint: record.endpoint,
+    });
+    this.strategyEvent(
+      peer,
+      { type: 'handshake-complete', endpoint: record.key, role: 'initiator', rttMs },
+      now,
+    );
+    if (!this.flushStaged(peer, now)) this.sendKeepalive(peer, now);
+    this.reschedule(peer);
+  }
+
+  private receiveCookieReply(now: number, message: Uint8Array): void {
+    const result = consumeCookieReply(message, {
+      lookupIndex: (index) => this.indices.get(index)?.peer.handshake,
+      now,
+    });
+    if (!result.ok) this.drop(HANDSHAKE_DROP[result.error.code] ?? 'handshake-rejected');
+  }
+
+  private receiveData(now: number, source: Endpoint, message: Uint8Array): void {
+    if (message.length < 32) {
+      this.drop('malformed');
+      return;
+    }
+    const entry = this.indices.get(readReceiverIndex(message));
+    if (!entry?.keypair) {
+      this.drop('unknown-index');
+      return;
+    }
+    const { peer, keypair } = entry;
+    if (now - keypair.createdAt >= REJECT_AFTER_TIME) {
+      this.drop('expired-keypair');
+      return;
+    }
+    const length = openData(this.backend, keypair, message, this.receiveBuffer);
+    if (length < 0) {
+      this.drop(DATA_DROP[length] ?? 'malformed');
+      return;
+    }
+    if (keypair === peer.next) {
+      // Responder: the initiator used the new keypair, so it becomes current (§5.4.5).
+      if (peer.previous) this.retireKeypair(peer.previous);
+      peer.previous = peer.current;
+      peer.current = keypair;
+      peer.next = undefined;
+      this.handshakeComplete(peer, now);
+      this.flushStaged(peer, now);
+    }
+    peer.rxBytes += message.length;
+    const record = this.authenticated(peer, source, now);
+    if (length > 0) {
+      const payload = this.receiveBuffer.subarray(0, length);
+      if (payload[0]! >> 4 === 0) this.receiveProbe(peer, record, payload, now);
+      else this.deliver(peer, payload, now);
+    }
+    if (peer.current?.isInitiator && now - peer.current.createdAt >= REKEY_ON_RECEIVE_AGE) {
+      this.requestHandshake(peer, now, 'rekey', false);
+    }
+    this.reschedule(peer);
+  }
+
+  private deliver(peer: Peer, payload: Uint8Array, now: number): void {
+    const length = packetLength(payload);
+    if (length === undefined || length > payload.length) {
+      this.drop('bad-inner-packet');
+      return;
+    }
+    const packet = payload.subarray(0, length);
+    const source = innerSource(packet);
+    if (!source || this.allowed.lookup(source.bytes) !== peer) {
+      this.drop('source-not-allowed');
+      return;
+    }
+    // Data received: answer within KEEPALIVE_TIMEOUT if we have nothing else to say (§6.5).
+    if (peer.keepaliveAt === undefined) peer.keepaliveAt = now + KEEPALIVE_TIMEOUT;
+    this.io.writePacket(packet);
+  }
+
+  private receiveProbe(peer: Peer, record: EndpointRecord, payload: Uint8Array, now: number): void {
+    const probe = readProbe(payload);
+    if (!probe) {
+      this.drop('not-ip');
+      return;
+    }
+    if (probe.kind === PROBE_REQUEST) {
+      const keypair = this.sendingKeypair(peer, now);
+      if (keypair) this.sendData(peer, keypair, writeProbe(PROBE_REPLY, probe.id), now, record);
+      return;
+    }
+    const pending = peer.probes.get(probe.id);
+    if (!pending) return;
+    peer.probes.delete(probe.id);
+    peer.probeSupport = 'yes';
+    const rttMs = now - pending.sentAt;
+    peer.endpoints.get(pending.endpoint)?.noteRtt(rttMs);
+    this.strategyEvent(peer, { type: 'probe-reply', endpoint: pending.endpoint, rttMs }, now);
+  }
+
+  /** Common bookkeeping for any authenticated packet from `source`: learning, statistics, timers. */
+  private authenticated(peer: Peer, source: Endpoint, now: number): EndpointRecord {
+    const { record, change } = peer.endpoints.learn(source, now, peer.active?.key);
+    if (change) this.endpointsChanged(peer, change, now);
+    record.noteReceived(now);
+    peer.lastAuthenticatedAt = now;
+    peer.unansweredSince = undefined;
+    peer.newHandshakeAt = undefined;
+    if (peer.persistentKeepaliveMs > 0) peer.persistentKeepaliveAt = now + peer.persistentKeepaliveMs;
+    if (!peer.active) this.activate(peer, record);
+    else if (record !== peer.active) {
+      const last = peer.authenticatedEventAt.get(record.key) ?? Number.NEGATIVE_INFINITY;
+      if (now - last >= AUTHENTICATED_EVENT_INTERVAL) {
+        peer.authenticatedEventAt.set(record.key, now);
+        this.strategyEvent(peer, { type: 'authenticated-packet', endpoint: record.key }, now);
+      }
+    }
+    return record;
+  }
+
+  // ---------------------------------------------------------------- send paths
+
+  private sendingKeypair(peer: Peer, now: number): Keypair | undefined {
+    const keypair = peer.current;
+    if (!keypair || keypair.sendExhausted || now - keypair.createdAt >= REJECT_AFTER_TIME) return undefined;
+    return keypair;
+  }
+
+  private sendData(
+    peer: Peer,
+    keypair: Keypair,
+    payload: Uint8Array,
+    now: number,
+    via: EndpointRecord | undefined,
+  ): void {
+    const target = via ?? peer.active;
+    if (!target) {
+      this.drop('no-endpoint');
+      return;
+    }
+    const out = new Uint8Array(sealedLength(payload.length, this.mtu));
+    const length = sealData(this.backend, keypair, payload, out, this.mtu);
+    if (length < 0) {
+      this.drop(DATA_DROP[length] ?? 'counter-limit');
+      return;
+    }
+    this.send(peer, target, out, now);
+    if (payload.length > 0) {
+      peer.keepaliveAt = undefined;
+      if (peer.newHandshakeAt === undefined) {
+        peer.newHandshakeAt = now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + this.jitter();
+      }
+      if (peer.unansweredSince === undefined && target === peer.active) {
+        peer.unansweredSince = now;
+        this.strategyEvent(peer, { type: 'unanswered', endpoint: target.key, since: now }, now);
+      }
+    }
+  }
+
+  private send(peer: Peer, record: EndpointRecord, bytes: Uint8Array, now: number): void {
+    record.noteSent(now);
+    peer.txBytes += bytes.length;
+    if (peer.persistentKeepaliveMs > 0) peer.persistentKeepaliveAt = now + peer.persistentKeepaliveMs;
+    this.io.sendDatagram(record.endpoint, bytes);
+  }
+
+  private sendKeepalive(peer: Peer, now: number): void {
+    const keypair = this.sendingKeypair(peer, now);
+    if (!keypair) {
+      this.requestHandshake(peer, now, 'keepalive', false);
+      return;
+    }
+    this.sendData(peer, keypair, EMPTY, now, undefined);
+  }
+
+  private stage(peer: Peer, packet: Uint8Array): void {
+    if (peer.staged.length >= MAX_STAGED_PACKETS) {
+      peer.staged.shift();
+      this.drop('staged-overflow');
+    }
+    peer.staged.push(packet);
+  }
+
+  /** Sends staged packets; returns whether any went out. */
+  private flushStaged(peer: Peer, now: number): boolean {
+    const keypair = this.sendingKeypair(peer, now);
+    if (!keypair || peer.staged.length === 0) return false;
+    const packets = peer.staged.splice(0);
+    for (const packet of packets) this.sendData(peer, keypair, packet, now, undefined);
+    return true;
+  }
+
+  private keepKeyFreshSending(peer: Peer, keypair: Keypair, now: number): void {
+    if (keypair.isInitiator && (now - keypair.createdAt >= REKEY_AFTER_TIME || keypair.wantsRekey)) {
+      this.requestHandshake(peer, now, 'rekey', false);
+    }
+  }
+
+  // ---------------------------------------------------------------- handshakes
+
+  /**
+   * Starts (or retries) a handshake: one initiation whose identical copies go where the
+   * strategy says; by default to the active endpoint.
+   */
+  private requestHandshake(peer: Peer, now: number, reason: HandshakeReason, retry: boolean): void {
+    if (!retry) {
+      if (now - peer.lastInitiationSentAt < REKEY_TIMEOUT) return;
+      peer.handshakeAttempts = 0;
+    } else if (peer.handshakeAttempts >= MAX_HANDSHAKE_ATTEMPTS) {
+      this.giveUp(peer, now);
+      return;
+    }
+    peer.handshakeAttempts++;
+    const decisions = this.strategyEvent(
+      peer,
+      { type: 'handshake-needed', reason, attempt: peer.handshakeAttempts },
+      now,
+      true,
+    );
+    const initiate = decisions.find((decision) => decision.type === 'initiate');
+    const targets = initiate?.type === 'initiate' ? initiate.targets : undefined;
+    this.initiate(peer, now, targets);
+  }
+
+  private initiate(
+    peer: Peer,
+    now: number,
+    targets: readonly { endpoint: string; delayMs: number }[] | undefined,
+  ): void {
+    const chosen = targets?.length
+      ? targets
+      : peer.active
+        ? [{ endpoint: peer.active.key, delayMs: 0 }]
+        : peer.endpoints.list[0]
+          ? [{ endpoint: peer.endpoints.list[0].key, delayMs: 0 }]
+          : [];
+    peer.lastInitiationSentAt = now;
+    peer.retransmitAt = now + REKEY_TIMEOUT + this.jitter();
+    if (chosen.length === 0) {
+      this.drop('no-endpoint');
+      return;
+    }
+    if (peer.initiationIndex !== undefined) this.indices.delete(peer.initiationIndex);
+    const localIndex = this.newIndex();
+    const created = createInitiation(peer.handshake, {
+      senderIndex: localIndex,
+      timestamp: tai64n(this.wallClock(now)),
+      now,
+    });
+    if (!created.ok) {
+      this.emitStrategyError(peer, created.error.message);
+      return;
+    }
+    peer.initiationIndex = localIndex;
+    this.indices.set(localIndex, { peer, keypair: undefined });
+    this.counters.handshakesInitiated++;
+    peer.pendingCopies = [];
+    for (const record of peer.endpoints.list) record.initiationSentAt = undefined;
+    const sorted = [...chosen].sort((a, b) => a.delayMs - b.delayMs);
+    for (const target of sorted) {
+      if (target.delayMs <= 0) this.sendInitiationCopy(peer, target.endpoint, created.message, now);
+      else
+        peer.pendingCopies.push({
+          at: now + target.delayMs,
+          endpoint: target.endpoint,
+          localIndex,
+          message: created.message,
+        });
+    }
+  }
+
+  private sendInitiationCopy(peer: Peer, key: string, message: Uint8Array, now: number): void {
+    const record = peer.endpoints.get(key);
+    if (!record) return;
+    record.initiationSentAt = now;
+    // Each copy is its own array: the driver owns what it is given.
+    this.send(peer, record, message.slice(), now);
+  }
+
+  private handshakeComplete(peer: Peer, now: number): void {
+    peer.retransmitAt = undefined;
+    peer.handshakeAttempts = 0;
+    peer.lastHandshakeWallClock = this.wallClock(now);
+  }
+
+  private giveUp(peer: Peer, now: number): void {
+    peer.retransmitAt = undefined;
+    peer.pendingCopies = [];
+    for (let i = 0; i < peer.staged.length; i++) this.drop('handshake-gave-up');
+    peer.staged.length = 0;
+    if (peer.zeroKeysAt === undefined) peer.zeroKeysAt = now + 3 * REJECT_AFTER_TIME;
+    this.emit({ type: 'handshake-failed', peer: peer.publicKeyText });
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private runTimers(peer: Peer, now: number): void {
+    while (peer.pendingCopies[0] && peer.pendingCopies[0].at <= now) {
+      const copy = peer.pendingCopies.shift()!;
+      if (copy.localIndex === peer.initiationIndex)
+        this.sendInitiationCopy(peer, copy.endpoint, copy.message, now);
+    }
+    if (peer.retransmitAt !== undefined && peer.retransmitAt <= now) {
+      peer.retransmitAt = undefined;
+      for (const record of peer.endpoints.list) if (record.initiationSentAt !== undefined) record.noteLost();
+      this.requestHandshake(peer, now, 'retry', true);
+    }
+    if (peer.keepaliveAt !== undefined && peer.keepaliveAt <= now) {
+      peer.keepaliveAt = undefined;
+      if (this.sendingKeypair(peer, now)) this.sendKeepalive(peer, now);
+    }
+    if (peer.newHandshakeAt !== undefined && peer.newHandshakeAt <= now) {
+      peer.newHandshakeAt = undefined;
+      this.requestHandshake(peer, now, 'keepalive-timeout', false);
+    }
+    if (peer.persistentKeepaliveAt !== undefined && peer.persistentKeepaliveAt <= now) {
+      peer.persistentKeepaliveAt = undefined;
+      this.sendKeepalive(peer, now);
+    }
+    if (peer.zeroKeysAt !== undefined && peer.zeroKeysAt <= now) {
+      peer.zeroKeysAt = undefined;
+      this.expireSessions(peer);
+      this.emit({ type: 'session-expired', peer: peer.publicKeyText });
+    }
+    for (const [id, probe] of peer.probes) {
+      if (now - probe.sentAt < PROBE_TIMEOUT) continue;
+      peer.probes.delete(id);
+      peer.endpoints.get(probe.endpoint)?.noteLost();
+      if (
+        peer.probeSupport === 'unknown' &&
+        peer.lastAuthenticatedAt !== undefined &&
+        peer.lastAuthenticatedAt > probe.sentAt
+      ) {
+        peer.probeSupport = 'no';
+      }
+    }
+    if (peer.strategyWakeAt !== undefined && peer.strategyWakeAt <= now) {
+      peer.strategyWakeAt = undefined;
+      this.strategyEvent(peer, { type: 'timer' }, now);
+    }
+  }
+
+  private reschedule(peer: Peer): void {
+    if (this.peersByKey.get(peer.publicKeyText) !== peer) return;
+    this.timers.schedule(peer, peer.nextDeadline());
+  }
+
+  // ---------------------------------------------------------------- strategy host
+
+  private strategyEvent(
+    peer: Peer,
+    event: StrategyEvent,
+    now: number,
+    deferInitiate = false,
+  ): readonly StrategyDecision[] {
+    let decisions: readonly StrategyDecision[];
+    try {
+      decisions = peer.strategy.handle(event, this.strategyContext(peer, now));
+    } catch (error) {
+      this.emitStrategyError(peer, error instanceof Error ? error.message : String(error));
+      return [];
+    }
+    for (const decision of decisions) {
+      switch (decision.type) {
+        case 'activate': {
+          const record = peer.endpoints.get(decision.endpoint);
+          if (record) this.activate(peer, record);
+          break;
+        }
+        case 'initiate':
+          if (!deferInitiate && now - peer.lastInitiationSentAt >= STRATEGY_INITIATION_FLOOR) {
+            peer.handshakeAttempts = Math.max(peer.handshakeAttempts, 1);
+            this.initiate(peer, now, decision.targets);
+          }
+          break;
+        case 'probe':
+          this.sendProbe(peer, decision.endpoint, now);
+          break;
+        case 'wake':
+          peer.strategyWakeAt = Math.max(decision.at, now);
+          break;
+      }
+    }
+    this.reschedule(peer);
+    return decisions;
+  }
+
+  private strategyContext(peer: Peer, now: number): StrategyContext {
+    return {
+      now,
+      endpoints: peer.endpoints.list,
+      active: peer.active?.key,
+      lastAuthenticatedAt: peer.lastAuthenticatedAt,
+      unansweredSince: peer.unansweredSince,
+      sessionEstablishedAt: peer.current?.createdAt,
+      probeSupport: peer.probeSupport,
+      random: this.random,
+      endpoint: (key) => peer.endpoints.get(key),
+    };
+  }
+
+  private sendProbe(peer: Peer, key: string, now: number): void {
+    const record = peer.endpoints.get(key);
+    const keypair = this.sendingKeypair(peer, now);
+    if (!record || !keypair || peer.probeSupport === 'no') return;
+    const id = Math.floor(this.random() * 0xffff_ffff) >>> 0;
+    peer.probes.set(id, { endpoint: key, sentAt: now });
+    this.sendData(peer, keypair, writeProbe(PROBE_REQUEST, id), now, record);
+  }
+
+  private activate(peer: Peer, record: EndpointRecord): void {
+    if (peer.active === record) return;
+    const from = peer.active?.endpoint;
+    peer.active = record;
+    // A new path: the unanswered clock starts over on it.
+    peer.unansweredSince = undefined;
+    this.emit({ type: 'endpoint-changed', peer: peer.publicKeyText, from, to: record.endpoint });
+  }
+
+  private endpointsChanged(peer: Peer, change: EndpointSetChange, now: number): void {
+    if (change.added.length === 0 && change.removed.length === 0) return;
+    this.strategyEvent(
+      peer,
+      { type: 'endpoints-changed', added: change.added, removed: change.removed },
+      now,
+    );
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private expireSessions(peer: Peer): void {
+    for (const keypair of [peer.current, peer.previous, peer.next]) if (keypair) this.retireKeypair(keypair);
+    peer.current = peer.previous = peer.next = undefined;
+    if (peer.initiationIndex !== undefined) this.indices.delete(peer.initiationIndex);
+    peer.initiationIndex = undefined;
+    peer.pendingCopies = [];
+    peer.handshake.clearHandshake();
+  }
+
+  private retireKeypair(keypair: Keypair): void {
+    this.indices.delete(keypair.localIndex);
+    keypair.wipe();
+  }
+
+  private newIndex(): number {
+    for (;;) {
+      const index = Math.floor(this.random() * 0x1_0000_0000) >>> 0;
+      if (!this.indices.has(index)) return index;
+    }
+  }
+
+  private jitter(): number {
+    return Math.floor(this.random() * REKEY_TIMEOUT_JITTER);
+  }
+
+  private drop(reason: DropReason): void {
+    this.dropCounts[reason] = (this.dropCounts[reason] ?? 0) + 1;
+  }
+
+  private emit(event: DeviceEvent): void {
+    this.io.event?.(event);
+  }
+
+  private emitStrategyError(peer: Peer, message: string): void {
+    this.emit({ type: 'strategy-error', peer: peer.publicKeyText, message });
+  }
+}

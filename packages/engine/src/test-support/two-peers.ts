@@ -1,0 +1,100 @@
+/**
+ * A two-peer world on virtual time for engine tests: hosts A and B joined by one IPv4 path,
+ * a device on each, A configured with B's endpoint, B learning A's (as a server does).
+ */
+import { nobleBackend } from '@pathwire/crypto';
+import { type Host, type NodeHandle, type Path, Random, Simulator } from '@pathwire/netsim';
+import type { StrategyV1 } from '@pathwire/strategy';
+import { Device } from '../device.js';
+import { DeviceNode } from '../sim-node.js';
+
+export const PORT = 51820;
+export const A_INNER = '10.0.0.1';
+export const B_INNER = '10.0.0.2';
+/** The wall clock at virtual time 0 (TAI64N timestamps must be realistic). */
+export const EPOCH = Date.UTC(2026, 0, 1);
+
+export interface Side {
+  readonly host: Host;
+  readonly node: DeviceNode;
+  readonly handle: NodeHandle;
+  readonly device: Device;
+  readonly address: string;
+}
+
+export interface TwoPeers {
+  readonly sim: Simulator;
+  readonly path: Path;
+  readonly a: Side;
+  readonly b: Side;
+}
+
+export interface TwoPeerOptions {
+  readonly seed?: number;
+  readonly presharedKey?: Uint8Array;
+  readonly persistentKeepalive?: number;
+  readonly strategyA?: StrategyV1;
+  /** Give B A's endpoint too (both sides can initiate). */
+  readonly bKnowsA?: boolean;
+  readonly delay?: number;
+}
+
+/** A deterministic 32-byte secret from a seed, so simulated runs replay exactly. */
+export function seededKey(seed: number): Uint8Array {
+  const random = Random.fromSeed(seed);
+  const key = new Uint8Array(32);
+  for (let i = 0; i < 32; i += 4) new DataView(key.buffer).setUint32(i, random.nextUint32());
+  return key;
+}
+
+export function makeDevice(seed: number): { node: DeviceNode; device: Device } {
+  const node = new DeviceNode();
+  const random = Random.fromSeed(seed);
+  const device = new Device({
+    backend: nobleBackend,
+    privateKey: seededKey(seed + 1000),
+    io: node.deviceIO,
+    random: () => random.next(),
+    wallClock: (now) => EPOCH + now,
+  });
+  node.attach(device);
+  return { node, device };
+}
+
+export function twoPeers(options: TwoPeerOptions = {}): TwoPeers {
+  const seed = options.seed ?? 1;
+  const sim = new Simulator({ seed });
+  const hostA = sim.addHost('a', { addresses: ['192.0.2.1'] });
+  const hostB = sim.addHost('b', { addresses: ['198.51.100.1'] });
+  const path = sim.path('192.0.2.1', '198.51.100.1', { delay: options.delay ?? 10 });
+  const da = makeDevice(seed * 10 + 1);
+  const db = makeDevice(seed * 10 + 2);
+  da.device.setPeer(
+    {
+      publicKey: db.device.publicKey,
+      allowedIPs: [`${B_INNER}/32`],
+      endpoints: [{ address: '198.51.100.1', port: PORT }],
+      ...(options.presharedKey ? { presharedKey: options.presharedKey } : {}),
+      ...(options.persistentKeepalive ? { persistentKeepalive: options.persistentKeepalive } : {}),
+      ...(options.strategyA ? { strategy: options.strategyA } : {}),
+    },
+    0,
+  );
+  db.device.setPeer(
+    {
+      publicKey: da.device.publicKey,
+      allowedIPs: [`${A_INNER}/32`],
+      ...(options.bKnowsA ? { endpoints: [{ address: '192.0.2.1', port: PORT }] } : {}),
+      ...(options.presharedKey ? { presharedKey: options.presharedKey } : {}),
+    },
+    0,
+  );
+  const ha = sim.attach(da.node, { host: hostA, port: PORT, name: 'a' });
+  const hb = sim.attach(db.node, { host: hostB, port: PORT, name: 'b' });
+  return {
+    sim,
+    path,
+    a: { host: hostA, node: da.node, handle: ha, device: da.device, address: '192.0.2.1' },
+    b: { host: hostB, node: db.node, handle: hb, device: db.device, address: '198.51.100.1' },
+  };
+}
