@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The README's main job: set up from nothing, then run the interop demonstration.
+# The README's main job: set up from nothing, then run the interop demonstration against a
+# stock wireguard-go peer in a network namespace (needs root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-echo "(the interop demonstration lands with @pathwire/noise and @pathwire/transport)"
+node tools/interop/dist/demo.js

@@ -105,7 +105,7 @@ export async function runCase(world: InteropWorld, c: InteropCase): Promise<Inte
       await tunnel.initiate();
       const handshakeMs = performance.now() - started;
       steps.push(
-        `sent a 148-byte initiation to wireguard-go at ${remote}:${STOCK_PORT}; its 92-byte response completed the handshake in ${handshakeMs.toFixed(1)} ms`,
+        `sent a 148-byte initiation to wireguard-go at ${underlay === 4 ? remote : `[${remote}]`}:${STOCK_PORT}; its 92-byte response completed the handshake in ${handshakeMs.toFixed(1)} ms`,
       );
       const request = buildEcho({
         source: inner.ours,
@@ -137,7 +137,7 @@ export async function runCase(world: InteropWorld, c: InteropCase): Promise<Inte
     await tunnel.respond();
     const handshakeMs = performance.now() - started;
     steps.push(
-      `ping inside the namespace made wireguard-go initiate from ${tunnel.endpoint?.address}:${tunnel.endpoint?.port}; we answered with a response`,
+      `ping inside the namespace made wireguard-go initiate from ${underlay === 4 ? tunnel.endpoint?.address : `[${tunnel.endpoint?.address}]`}:${tunnel.endpoint?.port}; we answered with a response`,
     );
     const request = parseEcho(await tunnel.receivePacket());
     if (!request || request.type !== (underlay === 4 ? 8 : 128) || request.destination !== inner.ours) {

@@ -28,6 +28,11 @@ export interface Link {
   readonly b: LinkEnd;
 }
 
+/** RFC 5952 text of an IPv6 address (what sockets report), via the WHATWG URL parser. */
+function canonicalIPv6(address: string): string {
+  return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+}
+
 const live = new Set<Topology>();
 process.once('exit', () => {
   for (const topology of live) topology.destroy();
@@ -97,7 +102,7 @@ export class Topology {
       namespace,
       ifname: this.name(`l${k}${side}`),
       ipv4: `${prefix}.${base + host}`,
-      ipv6: `fd00:7077:${this.id.toString(16)}:${k}::${host}`,
+      ipv6: canonicalIPv6(`fd00:7077:${this.id.toString(16)}:${k}::${host}`),
     });
     const link = { a: end(a, 'a', 1), b: end(b, 'b', 2) };
     run('ip', ['link', 'add', link.a.ifname, 'type', 'veth', 'peer', 'name', link.b.ifname]);
