@@ -35,6 +35,7 @@ import {
   messageType,
   StaticIdentity,
   tai64n,
+  verifyMac1,
 } from '@pathwire/noise';
 import { endpointKey } from '@pathwire/resolver/parse';
 import {
@@ -226,6 +227,7 @@ export class Device {
     peer.handshake.destroy();
     this.allowed.removeValue(peer);
     this.timers.schedule(peer, undefined);
+    peer.scheduledAt = undefined;
     this.peersByKey.delete(text);
     return true;
   }
@@ -287,6 +289,7 @@ export class Device {
     if (!keypair) {
       this.stage(peer, packet.slice());
       this.requestHandshake(peer, now, 'staged-packet', false);
+      this.reschedule(peer);
       return;
     }
     this.sendData(peer, keypair, packet, now, undefined);
@@ -330,6 +333,7 @@ export class Device {
   /** Time passed: run every timer due at or before `now`. */
   tick(now: number): void {
     for (let peer = this.timers.popDue(now); peer; peer = this.timers.popDue(now)) {
+      peer.scheduledAt = undefined;
       this.runTimers(peer, now);
       this.reschedule(peer);
     }
@@ -342,7 +346,12 @@ export class Device {
 
   // ---------------------------------------------------------------- receive paths
 
+  /** MAC1 first (whitepaper §5.3: cheap and stateless), then, under load, the cookie and the per-source rate. */
   private underLoadCheck(now: number, source: Endpoint, message: Uint8Array): boolean {
+    if (!verifyMac1(this.backend, this.identity.derived.mac1Key, message)) {
+      this.drop('bad-mac1');
+      return false;
+    }
     if (!this.load.noteHandshake(now)) return true;
     const key = endpointKey(source);
     const sourceBytes = Uint8Array.from(key, (char) => char.charCodeAt(0));
@@ -556,8 +565,15 @@ export class Device {
 
   /** Common bookkeeping for any authenticated packet from `source`: learning, statistics, timers. */
   private authenticated(peer: Peer, source: Endpoint, now: number): EndpointRecord {
-    const { record, change } = peer.endpoints.learn(source, now, peer.active?.key);
-    if (change) this.endpointsChanged(peer, change, now);
+    const active = peer.active;
+    let record: EndpointRecord;
+    if (active && active.endpoint.port === source.port && active.endpoint.address === source.address) {
+      record = active; // the common case, without building the endpoint's key
+    } else {
+      const learned = peer.endpoints.learn(source, now, active?.key);
+      record = learned.record;
+      if (learned.change) this.endpointsChanged(peer, learned.change, now);
+    }
     record.noteReceived(now);
     peer.lastAuthenticatedAt = now;
     peer.unansweredSince = undefined;
@@ -627,6 +643,7 @@ export class Device {
       return;
     }
     this.sendData(peer, keypair, EMPTY, now, undefined);
+    this.keepKeyFreshSending(peer, keypair, now);
   }
 
   private stage(peer: Peer, packet: Uint8Array): void {
@@ -797,8 +814,11 @@ export class Device {
   }
 
   private reschedule(peer: Peer): void {
+    const at = peer.nextDeadline();
+    if (at === peer.scheduledAt) return;
     if (this.peersByKey.get(peer.publicKeyText) !== peer) return;
-    this.timers.schedule(peer, peer.nextDeadline());
+    peer.scheduledAt = at;
+    this.timers.schedule(peer, at);
   }
 
   // ---------------------------------------------------------------- strategy host

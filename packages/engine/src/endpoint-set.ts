@@ -152,10 +152,12 @@ export class EndpointSet {
     record.lastUsedAt = now;
     this.records.set(key, record);
     const removed: string[] = [];
+    const kept = keep === undefined ? undefined : this.records.get(keep);
+    const keptIsLearned = kept !== undefined && kept.origin === 'learned' && kept !== record ? 1 : 0;
     const learned = [...this.records.values()].filter(
       (r) => r.origin === 'learned' && r.key !== keep && r !== record,
     );
-    while (learned.length + 1 > this.maxLearned) {
+    while (learned.length > 0 && learned.length + 1 + keptIsLearned > this.maxLearned) {
       learned.sort((a, b) => a.lastUsedAt - b.lastUsedAt);
       const victim = learned.shift()!;
       this.records.delete(victim.key);

@@ -85,8 +85,8 @@ function parseIpv6(text: string): Uint8Array | undefined {
     bytes[index * 2] = group >>> 8;
     bytes[index * 2 + 1] = group & 0xff;
   };
-  head.forEach((group, i) => put(group, i));
-  tail.forEach((group, i) => put(group, 8 - tail.length + i));
+  for (let i = 0; i < head.length; i++) put(head[i]!, i);
+  for (let i = 0; i < tail.length; i++) put(tail[i]!, 8 - tail.length + i);
   return bytes;
 }
 

@@ -6,6 +6,7 @@
 import type { HandshakePeer } from '@pathwire/noise';
 import type { StrategyV1 } from '@pathwire/strategy';
 import type { Keypair } from '@pathwire/transport';
+import { PROBE_TIMEOUT } from './constants.js';
 import type { EndpointRecord, EndpointSet } from './endpoint-set.js';
 import type { Schedulable } from './timer-queue.js';
 
@@ -58,21 +59,24 @@ export class Peer implements Schedulable {
     public strategy: StrategyV1,
   ) {}
 
-  /** The earliest armed deadline. */
+  /** The deadline the device's timer queue holds for this peer. */
+  scheduledAt: number | undefined;
+
+  /** The earliest armed deadline (no allocation: it runs after every packet). */
   nextDeadline(): number | undefined {
-    let next = Number.POSITIVE_INFINITY;
-    for (const at of [
-      this.retransmitAt,
-      this.keepaliveAt,
-      this.newHandshakeAt,
-      this.zeroKeysAt,
-      this.persistentKeepaliveAt,
-      this.strategyWakeAt,
-      this.pendingCopies[0]?.at,
-    ]) {
-      if (at !== undefined && at < next) next = at;
-    }
-    for (const probe of this.probes.values()) next = Math.min(next, probe.sentAt + 3_000);
+    let next = earliest(Number.POSITIVE_INFINITY, this.retransmitAt);
+    next = earliest(next, this.keepaliveAt);
+    next = earliest(next, this.newHandshakeAt);
+    next = earliest(next, this.zeroKeysAt);
+    next = earliest(next, this.persistentKeepaliveAt);
+    next = earliest(next, this.strategyWakeAt);
+    next = earliest(next, this.pendingCopies[0]?.at);
+    if (this.probes.size > 0)
+      for (const probe of this.probes.values()) next = earliest(next, probe.sentAt + PROBE_TIMEOUT);
     return next === Number.POSITIVE_INFINITY ? undefined : next;
   }
+}
+
+function earliest(current: number, candidate: number | undefined): number {
+  return candidate !== undefined && candidate < current ? candidate : current;
 }

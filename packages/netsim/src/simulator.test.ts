@@ -153,3 +153,37 @@ describe('replay', () => {
     expect(scenario(1234)).not.toBe(scenario(4321));
   });
 });
+
+describe('run(until) with a stale wake before until', () => {
+  it('never runs an event later than until, and the clock never goes back', () => {
+    const sim = new Simulator({ seed: 3 });
+    const a = sim.addHost('a', { addresses: ['192.0.2.1'] });
+    const b = sim.addHost('b', { addresses: ['198.51.100.1'] });
+    sim.path('192.0.2.1', '198.51.100.1', { delay: 10 });
+    let wakeAt: number | undefined = 100;
+    const woken: number[] = [];
+    sim.attach(
+      {
+        onDatagram() {
+          wakeAt = 5_000; // the wake queued for 100 becomes stale
+        },
+        onWake(io) {
+          woken.push(io.now);
+          wakeAt = undefined;
+        },
+        nextWake: () => wakeAt,
+      },
+      { host: a, port: 1 },
+    );
+    const sender = sim.attach(
+      { onDatagram() {}, onWake() {}, nextWake: () => undefined },
+      { host: b, port: 2 },
+    );
+    sim.at(50, () => sender.io.send({ address: '192.0.2.1', port: 1 }, new Uint8Array(8)));
+    sim.run(1_000);
+    expect(woken).toEqual([]);
+    expect(sim.now).toBe(1_000);
+    sim.run(6_000);
+    expect(woken).toEqual([5_000]);
+  });
+});

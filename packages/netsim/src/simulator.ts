@@ -255,10 +255,11 @@ export class Simulator implements NodeDriver {
   }
 
   /** Process one event. Returns false when nothing is left to do. */
-  step(): boolean {
+  step(untilMs = Number.POSITIVE_INFINITY): boolean {
     for (;;) {
-      const ev = this.queue.pop();
-      if (!ev) return false;
+      const ev = this.queue.peek();
+      if (!ev || ev.time > untilMs) return false;
+      this.queue.pop();
       if (ev.kind === 'wake' && (ev.gen !== ev.handle.wakeGen || !ev.handle.attached)) continue;
       this.advance(ev.time);
       this.dispatch(ev);
@@ -272,11 +273,8 @@ export class Simulator implements NodeDriver {
       throw new NetsimError('TIME_IN_PAST', `run(${untilMs}) but now is ${this.current}`);
     }
     const start = this.eventsProcessed;
-    for (;;) {
-      const next = this.queue.peek();
-      if (!next || next.time > untilMs) break;
-      this.step();
-    }
+    // Bounded by `untilMs`: a stale wake at the top must not let a later event run early.
+    while (this.step(untilMs)) {}
     this.current = untilMs;
     return this.eventsProcessed - start;
   }

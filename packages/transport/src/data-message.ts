@@ -30,8 +30,10 @@ export type DataErrorCode = (typeof DataError)[keyof typeof DataError];
 
 /** Length after padding `length` to a multiple of 16, but not beyond `mtu` (whitepaper §5.4.6). */
 export function paddedLength(length: number, mtu = Number.POSITIVE_INFINITY): number {
-  const padded = Math.ceil(length / PADDING_MULTIPLE) * PADDING_MULTIPLE;
-  return length <= mtu && padded > mtu ? length : padded;
+  // As Linux send.c and wireguard-go: only the part beyond whole MTUs is padded, never past the MTU.
+  const last = length > mtu ? length % mtu : length;
+  const padded = Math.ceil(last / PADDING_MULTIPLE) * PADDING_MULTIPLE;
+  return length + Math.min(padded, mtu) - last;
 }
 
 /** Bytes a sealed message of a `length`-byte packet takes. */

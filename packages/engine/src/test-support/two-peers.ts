@@ -7,6 +7,7 @@ import { type Host, type NodeHandle, type Path, Random, Simulator } from '@pathw
 import type { StrategyV1 } from '@pathwire/strategy';
 import { Device } from '../device.js';
 import { DeviceNode } from '../sim-node.js';
+import { WireTap } from './wire-tap.js';
 
 export const PORT = 51820;
 export const A_INNER = '10.0.0.1';
@@ -20,6 +21,8 @@ export interface Side {
   readonly handle: NodeHandle;
   readonly device: Device;
   readonly address: string;
+  /** Every datagram the node sent and received (see `WireTap`). */
+  readonly wire: WireTap;
 }
 
 export interface TwoPeers {
@@ -37,6 +40,8 @@ export interface TwoPeerOptions {
   /** Give B A's endpoint too (both sides can initiate). */
   readonly bKnowsA?: boolean;
   readonly delay?: number;
+  /** Keep the bytes of every datagram in the wire logs. */
+  readonly capture?: boolean;
 }
 
 /** A deterministic 32-byte secret from a seed, so simulated runs replay exactly. */
@@ -75,7 +80,6 @@ export function twoPeers(options: TwoPeerOptions = {}): TwoPeers {
       allowedIPs: [`${B_INNER}/32`],
       endpoints: [{ address: '198.51.100.1', port: PORT }],
       ...(options.presharedKey ? { presharedKey: options.presharedKey } : {}),
-      ...(options.persistentKeepalive ? { persistentKeepalive: options.persistentKeepalive } : {}),
       ...(options.strategyA ? { strategy: options.strategyA } : {}),
     },
     0,
@@ -89,12 +93,34 @@ export function twoPeers(options: TwoPeerOptions = {}): TwoPeers {
     },
     0,
   );
-  const ha = sim.attach(da.node, { host: hostA, port: PORT, name: 'a' });
-  const hb = sim.attach(db.node, { host: hostB, port: PORT, name: 'b' });
-  return {
+  const wa = new WireTap(da.node);
+  const wb = new WireTap(db.node);
+  wa.capture = wb.capture = options.capture ?? false;
+  const ha = sim.attach(wa, { host: hostA, port: PORT, name: 'a' });
+  const hb = sim.attach(wb, { host: hostB, port: PORT, name: 'b' });
+  const world: TwoPeers = {
     sim,
     path,
-    a: { host: hostA, node: da.node, handle: ha, device: da.device, address: '192.0.2.1' },
-    b: { host: hostB, node: db.node, handle: hb, device: db.device, address: '198.51.100.1' },
+    a: { host: hostA, node: da.node, handle: ha, device: da.device, address: '192.0.2.1', wire: wa },
+    b: { host: hostB, node: db.node, handle: hb, device: db.device, address: '198.51.100.1', wire: wb },
   };
+  if (options.persistentKeepalive) {
+    // Turned on once A is attached: wireguard-go sends a keepalive (here: the first initiation) at once.
+    const keepalive = options.persistentKeepalive;
+    onNode(world, 'a', (now) =>
+      da.device.setPeer({ publicKey: db.device.publicKey, persistentKeepalive: keepalive }, now),
+    );
+  }
+  return world;
+}
+
+/**
+ * Runs `fn` inside a side's node at virtual time `at` (default: now), so that the device's
+ * sends and new timers go through the simulator. Use it for any direct device call: a call
+ * from a plain `sim.at` script would bypass the node's I/O and its wake-up.
+ */
+export function onNode(world: TwoPeers, which: 'a' | 'b', fn: (now: number) => void, at?: number): void {
+  const side = world[which];
+  if (at === undefined) side.wire.act(side.handle, fn);
+  else world.sim.at(at, () => side.wire.act(side.handle, fn));
 }
