@@ -1,0 +1,140 @@
+/**
+ * The `pathwire` command: `up CONFIG`, `down IFACE`, `status [IFACE] [--json]`,
+ * `genkey | pubkey | genpsk` (same output as wg's).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRegistry } from '@pathwire/strategy';
+import { loadConfig } from './config/index.js';
+import { Daemon } from './daemon.js';
+import { generatePresharedKey, generatePrivateKey, publicKeyOf } from './keys.js';
+import { createLogger, parseLogLevel } from './log.js';
+import { interfaceNameFromConfig, pidFilePath, UAPI_DIRECTORY, uapiSocketPath } from './runtime-paths.js';
+import { formatStatus, readStatus } from './status.js';
+import { registerStrategies } from './strategies.js';
+
+const USAGE = `Usage: pathwire <command>
+  up CONFIG [--log-level debug|info|warn|error] [--metrics HOST:PORT]
+                       run the interface named after CONFIG (wg0.conf -> wg0) in the foreground
+  down IFACE           stop a running interface
+  status [IFACE] [--json]
+                       peers, strategies and every endpoint with its state and RTT
+  genkey | pubkey | genpsk
+                       keys, exactly as wg(8) prints them`;
+
+function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  if (index < 0) return undefined;
+  const value = args[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`);
+  args.splice(index, 2);
+  return value;
+}
+
+async function up(args: string[]): Promise<number> {
+  const log = createLogger(parseLogLevel(option(args, '--log-level')));
+  const metrics = option(args, '--metrics');
+  const [path, ...rest] = args;
+  if (!path || rest.length > 0) throw new Error(`usage: pathwire up CONFIG\n${USAGE}`);
+  const iface = interfaceNameFromConfig(path);
+  const registry = registerStrategies(createRegistry());
+  const config = await loadConfig(path, { strategies: registry.names() });
+  if (existsSync(uapiSocketPath(iface)) && existsSync(pidFilePath(iface))) {
+    const pid = Number(readFileSync(pidFilePath(iface), 'utf8'));
+    if (pid > 0 && isAlive(pid))
+      throw new Error(`interface ${iface} is already up (pid ${pid}); run: pathwire down ${iface}`);
+  }
+  const daemon = await Daemon.start({ iface, config, registry, log, ...(metrics ? { metrics } : {}) });
+  await new Promise<void>((resolve) => {
+    const done = (signal: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      void daemon.stop(signal).then(resolve);
+    };
+    const onInt = () => done('SIGINT');
+    const onTerm = () => done('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+  return 0;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function down(args: string[]): Promise<number> {
+  const [iface] = args;
+  if (!iface) throw new Error('usage: pathwire down IFACE');
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFilePath(iface), 'utf8'));
+  } catch {
+    throw new Error(`interface ${iface} is not up (no ${pidFilePath(iface)})`);
+  }
+  if (!(pid > 0) || !isAlive(pid)) throw new Error(`interface ${iface} is not running (stale pid file)`);
+  process.kill(pid, 'SIGTERM');
+  for (let waited = 0; waited < 10_000 && isAlive(pid); waited += 50)
+    await new Promise((r) => setTimeout(r, 50));
+  if (isAlive(pid)) throw new Error(`pid ${pid} did not stop within 10 s`);
+  return 0;
+}
+
+async function status(args: string[]): Promise<number> {
+  const json = args.includes('--json');
+  const names = args.filter((arg) => arg !== '--json');
+  const interfaces = names.length
+    ? names
+    : existsSync(UAPI_DIRECTORY)
+      ? readdirSync(UAPI_DIRECTORY)
+          .filter((file) => file.endsWith('.sock'))
+          .map((file) => file.slice(0, -5))
+      : [];
+  const statuses = [];
+  for (const iface of interfaces) statuses.push(await readStatus(iface));
+  process.stdout.write(
+    json ? `${JSON.stringify(statuses, null, 2)}\n` : statuses.map(formatStatus).join('\n'),
+  );
+  return 0;
+}
+
+async function readStdin(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  return text;
+}
+
+export async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case 'up':
+      return up(rest);
+    case 'down':
+      return down(rest);
+    case 'status':
+    case 'show':
+      return status(rest);
+    case 'genkey':
+      process.stdout.write(`${generatePrivateKey()}\n`);
+      return 0;
+    case 'genpsk':
+      process.stdout.write(`${generatePresharedKey()}\n`);
+      return 0;
+    case 'pubkey':
+      process.stdout.write(`${publicKeyOf(await readStdin())}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`pathwire: unknown command "${command}"\n${USAGE}\n`);
+      return 1;
+  }
+}

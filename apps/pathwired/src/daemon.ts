@@ -1,0 +1,247 @@
+/**
+ * The daemon: one interface, driven like wireguard-go. It composes the sans-I/O engine with the
+ * real world: a TUN (addresses from `Address`, routes for AllowedIPs unless `Table = off`), UDP
+ * sockets on `ListenPort`, a resolver per peer feeding its endpoint set live, the UAPI socket
+ * `wg` talks to, one timer for the device's single wake-up, and send errors reported back.
+ * Start-up is all-or-nothing: a failure undoes what was done, and `stop()` removes the
+ * interface, the socket and the pid file, also after an error.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { nodeBackend } from '@pathwire/crypto/node';
+import { Device, type DeviceEvent, type Peer } from '@pathwire/engine';
+import { EndpointResolver } from '@pathwire/resolver';
+import type { StrategyRegistry } from '@pathwire/strategy';
+import { type LinuxTun, openTun } from '@pathwire/tun';
+import type { DaemonConfig, PeerSection } from './config/index.js';
+import { runHooks } from './hooks.js';
+import type { Logger } from './log.js';
+import { formatMetrics, serveMetrics } from './metrics.js';
+import { pidFilePath, RUN_DIRECTORY, UAPI_DIRECTORY } from './runtime-paths.js';
+import { serveUapi, type UapiServer } from './uapi/index.js';
+import { UdpSockets } from './udp-sockets.js';
+
+export interface DaemonOptions {
+  readonly iface: string;
+  readonly config: DaemonConfig;
+  readonly registry: StrategyRegistry;
+  readonly log: Logger;
+  /** `host:port` for Prometheus metrics, if wanted. */
+  readonly metrics?: string;
+}
+
+export class Daemon {
+  readonly device: Device;
+  private readonly sockets: UdpSockets;
+  private tun: LinuxTun | undefined;
+  private uapi: UapiServer | undefined;
+  private metricsServer: Server | undefined;
+  private readonly resolvers = new Map<string, EndpointResolver>();
+  private timer: NodeJS.Timeout | undefined;
+  private scheduledFor: number | undefined;
+  private stopped = false;
+  private hooksDone = { preUp: false, postUp: false };
+
+  private constructor(private readonly options: DaemonOptions) {
+    const { config, log } = options;
+    this.device = new Device({
+      backend: nodeBackend,
+      privateKey: config.interface.privateKey,
+      mtu: config.interface.mtu ?? 1420,
+      wallClock: (now) => now,
+      io: {
+        sendDatagram: (to, bytes) => this.sockets.send(to, bytes),
+        writePacket: (packet) => {
+          this.tun?.write(packet);
+        },
+        event: (event) => this.onEvent(event),
+      },
+    });
+    this.sockets = new UdpSockets({
+      onDatagram: (source, data) => {
+        this.device.receiveDatagram(Date.now(), source, data);
+        this.schedule();
+      },
+      onSendError: (to, code) => {
+        log.debug('send error', { endpoint: to, code });
+        this.device.reportSendError(Date.now(), to, code);
+        this.schedule();
+      },
+    });
+  }
+
+  /** Brings the interface up; on any failure everything done so far is undone and the error rethrown. */
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const daemon = new Daemon(options);
+    try {
+      await daemon.bringUp();
+      return daemon;
+    } catch (error) {
+      await daemon.stop('start-up failed');
+      throw error;
+    }
+  }
+
+  private async bringUp(): Promise<void> {
+    const { iface, config, log } = this.options;
+    if (existsSync(`/sys/class/net/${iface}`)) {
+      throw new Error(`interface ${iface} already exists: is it already up? (pathwire down ${iface})`);
+    }
+    if (config.interface.dns.length > 0) {
+      throw new Error(
+        'DNS = is not applied by pathwire: remove it and configure the resolver yourself (e.g. resolvectl)',
+      );
+    }
+    const table = config.interface.table ?? 'auto';
+    if (typeof table === 'number') throw new Error(`Table = ${table} is not supported: use auto or off`);
+    runHooks('PreUp', config.interface.preUp, iface);
+    this.hooksDone.preUp = true;
+
+    const port = await this.sockets.open(config.interface.listenPort ?? 0);
+    const routes = table === 'off' ? [] : config.peers.flatMap((peer) => peer.allowedIPs);
+    this.tun = openTun({
+      name: iface,
+      mtu: config.interface.mtu ?? 1420,
+      addresses: config.interface.addresses,
+      routes: routes.filter((route) => !route.endsWith('/0')),
+      batchSize: 128,
+    });
+    this.tun.onBatch((batch) => {
+      const now = Date.now();
+      for (let i = 0; i < batch.count; i++) {
+        const offset = batch.offsets[i]!;
+        this.device.sendPacket(now, batch.buffer.subarray(offset, offset + batch.lengths[i]!));
+      }
+      this.schedule();
+      return true;
+    });
+    this.tun.onError((error) => log.error('TUN read error', { code: error.code, message: error.message }));
+
+    const now = Date.now();
+    for (const peer of config.peers) this.addPeer(peer, now);
+
+    this.uapi = await serveUapi({
+      iface,
+      device: this.device,
+      now: () => Date.now(),
+      directory: UAPI_DIRECTORY,
+      hooks: {
+        listenPort: () => this.sockets.port,
+        setListenPort: async (newPort: number) => {
+          this.sockets.close();
+          await this.sockets.open(newPort);
+        },
+        changed: () => this.schedule(),
+      },
+    });
+    if (this.options.metrics) {
+      this.metricsServer = await serveMetrics(this.options.metrics, () => formatMetrics(this.device, iface));
+    }
+    await mkdir(RUN_DIRECTORY, { recursive: true, mode: 0o700 });
+    await writeFile(pidFilePath(iface), `${process.pid}\n`, { mode: 0o600 });
+    runHooks('PostUp', config.interface.postUp, iface);
+    this.hooksDone.postUp = true;
+    log.info('interface up', {
+      interface: iface,
+      listenPort: port,
+      publicKey: Buffer.from(this.device.publicKey).toString('base64'),
+      peers: config.peers.length,
+    });
+    this.schedule();
+  }
+
+  private addPeer(section: PeerSection, now: number): void {
+    const strategy = this.options.registry.create(section.strategy.name, section.strategy.options);
+    const peer = this.device.setPeer(
+      {
+        publicKey: section.publicKey,
+        ...(section.presharedKey ? { presharedKey: section.presharedKey } : {}),
+        allowedIPs: section.allowedIPs,
+        ...(section.persistentKeepalive !== undefined
+          ? { persistentKeepalive: section.persistentKeepalive }
+          : {}),
+        strategy,
+      },
+      now,
+    );
+    if (section.endpoints.length === 0) return;
+    const resolver = new EndpointResolver(section.endpoints);
+    resolver.on('change', () => this.applyEndpoints(peer, resolver));
+    this.resolvers.set(peer.publicKeyText, resolver);
+    void resolver.start();
+    this.applyEndpoints(peer, resolver);
+  }
+
+  private applyEndpoints(peer: Peer, resolver: EndpointResolver): void {
+    if (this.stopped) return;
+    const endpoints = resolver.endpoints().map(({ address, port }) => ({ address, port }));
+    this.device.setEndpoints(peer, endpoints, Date.now());
+    this.options.log.info('endpoints', { peer: peer.publicKeyText, endpoints: endpoints.length });
+    this.schedule();
+  }
+
+  private onEvent(event: DeviceEvent): void {
+    const log = this.options.log;
+    switch (event.type) {
+      case 'endpoint-changed':
+        log.info('active endpoint changed', { peer: event.peer, from: event.from, to: event.to });
+        break;
+      case 'handshake-complete':
+        log.debug('handshake complete', { peer: event.peer, role: event.role, endpoint: event.endpoint });
+        break;
+      case 'strategy-error':
+        log.warn('strategy error', { peer: event.peer, message: event.message });
+        break;
+      default:
+        log.info(event.type, { peer: event.peer });
+    }
+  }
+
+  /** One timer for the device's single next wake-up. */
+  private schedule(): void {
+    if (this.stopped) return;
+    const at = this.device.nextWake();
+    if (at === this.scheduledFor) return;
+    clearTimeout(this.timer);
+    this.scheduledFor = at;
+    if (at === undefined) return;
+    this.timer = setTimeout(
+      () => {
+        this.scheduledFor = undefined;
+        this.device.tick(Date.now());
+        this.schedule();
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  /** Brings everything down; safe to call twice and after a partial start. */
+  async stop(reason: string): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const { iface, config, log } = this.options;
+    clearTimeout(this.timer);
+    if (this.hooksDone.postUp) {
+      try {
+        runHooks('PreDown', config.interface.preDown, iface);
+      } catch (error) {
+        log.warn('PreDown failed', { message: (error as Error).message });
+      }
+    }
+    for (const resolver of this.resolvers.values()) resolver.close();
+    await this.uapi?.close();
+    this.metricsServer?.close();
+    this.tun?.close();
+    this.sockets.close();
+    await rm(pidFilePath(iface), { force: true });
+    if (this.hooksDone.preUp) {
+      try {
+        runHooks('PostDown', config.interface.postDown, iface);
+      } catch (error) {
+        log.warn('PostDown failed', { message: (error as Error).message });
+      }
+    }
+    log.info('interface down', { interface: iface, reason });
+  }
+}

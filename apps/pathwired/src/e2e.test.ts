@@ -1,0 +1,259 @@
+/**
+ * End to end, in network namespaces: the real `pathwire` CLI against a stock wireguard-go and
+ * against itself, driven and inspected with the stock `wg` tool.
+ */
+import { bytesToBase64 } from '@pathwire/crypto';
+import { nodeBackend } from '@pathwire/crypto/node';
+import {
+  describeWith,
+  type Link,
+  namespaceCapability,
+  run,
+  type StockDevice,
+  startWireguardGo,
+  Topology,
+  tryRun,
+} from '@pathwire/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DaemonProcess, PATHWIRE_BIN, startDaemon } from './test-support/daemon-process.js';
+
+const STOCK = { v4: '203.0.113.225', v6: 'fd00:7077:ffff::1' };
+const OURS = { v4: '203.0.113.226', v6: 'fd00:7077:ffff::2' };
+
+function keyPair() {
+  const privateKey = nodeBackend.generateSecretKey();
+  return {
+    privateKey: bytesToBase64(privateKey),
+    publicKey: bytesToBase64(nodeBackend.publicKey(privateKey)),
+  };
+}
+
+function pathwireConfig(options: {
+  privateKey: string;
+  listenPort: number;
+  addresses: string[];
+  peer: { publicKey: string; endpoints: string[]; allowedIPs: string[]; strategy?: string };
+}): string {
+  return [
+    '[Interface]',
+    `PrivateKey = ${options.privateKey}`,
+    `ListenPort = ${options.listenPort}`,
+    `Address = ${options.addresses.join(', ')}`,
+    '',
+    '[Peer]',
+    `PublicKey = ${options.peer.publicKey}`,
+    `AllowedIPs = ${options.peer.allowedIPs.join(', ')}`,
+    ...(options.peer.endpoints.length ? [`Endpoint = ${options.peer.endpoints.join(', ')}`] : []),
+    ...(options.peer.strategy ? [`Strategy = ${options.peer.strategy}`] : []),
+    '',
+  ].join('\n');
+}
+
+describeWith(
+  namespaceCapability(['wireguard-go', 'wg', 'ping', 'iperf3']),
+  'pathwire against stock wireguard-go',
+  () => {
+    let topology: Topology;
+    let client: string;
+    let server: string;
+    let links: Link[];
+    let stock: StockDevice;
+    let daemon: DaemonProcess;
+    const ours = keyPair();
+    const theirs = keyPair();
+
+    beforeAll(async () => {
+      topology = Topology.create();
+      client = topology.namespace('c');
+      server = topology.namespace('s');
+      links = [topology.link(client, server), topology.link(client, server)];
+      stock = await startWireguardGo(topology, server, 'wg', {
+        privateKey: theirs.privateKey,
+        listenPort: 51820,
+        addresses: [`${STOCK.v4}/27`, `${STOCK.v6}/64`],
+        peers: [{ publicKey: ours.publicKey, allowedIPs: [`${OURS.v4}/32`, `${OURS.v6}/128`] }],
+      });
+      daemon = await startDaemon(
+        topology,
+        client,
+        topology.name('pw'),
+        pathwireConfig({
+          privateKey: ours.privateKey,
+          listenPort: 51821,
+          addresses: [`${OURS.v4}/27`, `${OURS.v6}/64`],
+          peer: {
+            publicKey: theirs.publicKey,
+            endpoints: [`${links[0]!.b.ipv4}:51820`],
+            allowedIPs: [`${STOCK.v4}/32`, `${STOCK.v6}/128`],
+          },
+        }),
+      );
+    });
+    afterAll(async () => {
+      await daemon?.stop();
+      topology?.destroy();
+    });
+
+    it('pings wireguard-go through the tunnel, IPv4 and IPv6 inside', () => {
+      expect(topology.exec(client, 'ping', ['-c', '3', '-i', '0.2', '-W', '3', STOCK.v4])).toContain(
+        '3 received',
+      );
+      expect(topology.exec(client, 'ping', ['-6', '-c', '3', '-i', '0.2', '-W', '3', STOCK.v6])).toContain(
+        '3 received',
+      );
+    });
+
+    it('is pinged by wireguard-go through the tunnel', () => {
+      expect(topology.exec(server, 'ping', ['-c', '3', '-i', '0.2', '-W', '3', OURS.v4])).toContain(
+        '3 received',
+      );
+    });
+
+    it('wg show lists the peer with a recent handshake and non-zero transfer', () => {
+      const dump = run('wg', ['show', daemon.iface, 'dump']).trim().split('\n');
+      const peer = dump.find((line) => line.startsWith(theirs.publicKey))!.split('\t');
+      const [, , endpoint, allowedIPs, latestHandshake, rx, tx] = peer;
+      expect(endpoint).toBe(`${links[0]!.b.ipv4}:51820`);
+      expect(allowedIPs).toContain(`${STOCK.v4}/32`);
+      expect(Date.now() / 1000 - Number(latestHandshake)).toBeLessThan(60);
+      expect(Number(rx)).toBeGreaterThan(0);
+      expect(Number(tx)).toBeGreaterThan(0);
+      expect(run('wg', ['show', daemon.iface])).toContain(`peer: ${theirs.publicKey}`);
+    });
+
+    it('carries an iperf3 TCP run of a few seconds', () => {
+      const serverProcess = topology.spawn(server, 'iperf3', ['-s', '-1', '-B', STOCK.v4]);
+      try {
+        let output = '';
+        for (let attempt = 0; attempt < 20 && !output; attempt++) {
+          try {
+            output = topology.exec(client, 'iperf3', ['-c', STOCK.v4, '-t', '3', '-J']);
+          } catch {
+            run('sleep', ['0.2']);
+          }
+        }
+        const result = JSON.parse(output) as {
+          end: { sum_received: { bytes: number; bits_per_second: number } };
+        };
+        expect(result.end.sum_received.bytes).toBeGreaterThan(1_000_000);
+        console.log(
+          `iperf3 pathwire -> wireguard-go: ${(result.end.sum_received.bits_per_second / 1e6).toFixed(0)} Mbit/s`,
+        );
+      } finally {
+        serverProcess.kill();
+      }
+    });
+
+    it('wg set … endpoint switches the peer to the other link', () => {
+      run('wg', ['set', daemon.iface, 'peer', theirs.publicKey, 'endpoint', `${links[1]!.b.ipv4}:51820`]);
+      expect(topology.exec(client, 'ping', ['-c', '2', '-i', '0.2', '-W', '3', STOCK.v4])).toContain(
+        '2 received',
+      );
+      const endpoint = run('wg', ['show', daemon.iface, 'endpoints']).trim().split('\t')[1];
+      expect(endpoint).toBe(`${links[1]!.b.ipv4}:51820`);
+      // wireguard-go roamed to us on the new link: its view of our endpoint is on link 1.
+      const stockView = stock
+        .show()
+        .split('\n')
+        .find((line) => line.startsWith(ours.publicKey))!
+        .split('\t')[2];
+      expect(stockView?.startsWith(links[1]!.a.ipv4)).toBe(true);
+    });
+
+    it('a burst of random datagrams at the listen port is dropped and counted; the tunnel keeps working', () => {
+      const burst = [
+        "const s=require('dgram').createSocket('udp4');",
+        'let n=0;const go=()=>{if(n>=2000){s.close();return}',
+        'const len=Math.floor(Math.random()*200);const b=Buffer.alloc(len);',
+        'for(let i=0;i<len;i++)b[i]=Math.random()*256;if(len>0&&n%2)b[0]=1+(n%4);',
+        `s.send(b,51821,'${links[0]!.a.ipv4}',()=>{n++;go()})};go();`,
+      ].join('');
+      topology.exec(server, process.execPath, ['-e', burst]);
+      expect(topology.exec(client, 'ping', ['-c', '2', '-i', '0.2', '-W', '3', STOCK.v4])).toContain(
+        '2 received',
+      );
+      const status = JSON.parse(run(process.execPath, [PATHWIRE_BIN, 'status', daemon.iface, '--json'])) as {
+        drops: Record<string, number>;
+      }[];
+      const drops = Object.values(status[0]!.drops).reduce((a, b) => a + b, 0);
+      expect(drops).toBeGreaterThanOrEqual(1500);
+    });
+  },
+);
+
+describeWith(namespaceCapability(['ping']), 'pathwire against pathwire', () => {
+  let topology: Topology;
+  const daemons: DaemonProcess[] = [];
+  beforeAll(() => {
+    topology = Topology.create();
+  });
+  afterAll(async () => {
+    for (const daemon of daemons) await daemon.stop();
+    topology?.destroy();
+  });
+
+  it('two pathwire daemons ping each other over a multi-endpoint peer (IPv6 listed first)', async () => {
+    const a = topology.namespace('a');
+    const b = topology.namespace('b');
+    const link = topology.link(a, b);
+    const ka = keyPair();
+    const kb = keyPair();
+    daemons.push(
+      await startDaemon(
+        topology,
+        b,
+        topology.name('pwb'),
+        pathwireConfig({
+          privateKey: kb.privateKey,
+          listenPort: 51820,
+          addresses: [`${STOCK.v4}/27`],
+          peer: { publicKey: ka.publicKey, endpoints: [], allowedIPs: [`${OURS.v4}/32`] },
+        }),
+      ),
+    );
+    daemons.push(
+      await startDaemon(
+        topology,
+        a,
+        topology.name('pwa'),
+        pathwireConfig({
+          privateKey: ka.privateKey,
+          listenPort: 51820,
+          addresses: [`${OURS.v4}/27`],
+          peer: {
+            publicKey: kb.publicKey,
+            endpoints: [`[${link.b.ipv6}]:51820`, `${link.b.ipv4}:51820`],
+            allowedIPs: [`${STOCK.v4}/32`],
+          },
+        }),
+      ),
+    );
+    expect(topology.exec(a, 'ping', ['-c', '3', '-i', '0.2', '-W', '3', STOCK.v4])).toContain('3 received');
+    expect(topology.exec(b, 'ping', ['-c', '3', '-i', '0.2', '-W', '3', OURS.v4])).toContain('3 received');
+  });
+});
+
+describe('pathwire up with a malformed config', () => {
+  const capability = namespaceCapability([]);
+  it.skipIf(!capability.ok)('exits non-zero with file:line and leaves no interface behind', () => {
+    const topology = Topology.create();
+    try {
+      const ns = topology.namespace('m');
+      const iface = topology.name('bad');
+      const config = `[Interface]\nPrivateKey = ${keyPair().privateKey}\nListenPort = 51820\nAddress = 10.1.2.3/24\n\n[Peer]\nPublicKey = not-a-key\nAllowedIPs = 10.1.2.4/32\n`;
+      const path = `/tmp/${iface}.conf`;
+      run('sh', ['-c', `cat > ${path} <<'EOF'\n${config}EOF`]);
+      let failure = '';
+      try {
+        topology.exec(ns, process.execPath, [PATHWIRE_BIN, 'up', path]);
+      } catch (error) {
+        failure = (error as Error).message;
+      }
+      run('rm', ['-f', path]);
+      expect(failure).toMatch(new RegExp(`${iface}\\.conf:7: PublicKey`));
+      expect(tryRun('ip', ['netns', 'exec', ns, 'ip', 'link', 'show', iface])).toBe(false);
+    } finally {
+      topology.destroy();
+    }
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * `pathwire status`: what a running interface reports over its UAPI socket (the standard
+ * keys plus pathwire's `pathwire_*` ones), for people and, with `--json`, for programs.
+ */
+import { bytesToBase64, hexToBytes } from '@pathwire/crypto';
+import { parseGetReply } from './uapi/index.js';
+import { uapiRequest } from './uapi-client.js';
+
+export interface EndpointStatus {
+  readonly endpoint: string;
+  readonly active: boolean;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+export interface PeerStatus {
+  readonly publicKey: string;
+  readonly strategy: string | undefined;
+  readonly endpoint: string | undefined;
+  readonly endpoints: EndpointStatus[];
+  readonly allowedIPs: string[];
+  /** Seconds since the last handshake, or undefined when there was none. */
+  readonly handshakeAgeSeconds: number | undefined;
+  readonly rxBytes: number;
+  readonly txBytes: number;
+}
+
+export interface InterfaceStatus {
+  readonly interface: string;
+  readonly listenPort: number | undefined;
+  readonly peers: PeerStatus[];
+  readonly drops: Record<string, number>;
+}
+
+export async function readStatus(iface: string): Promise<InterfaceStatus> {
+  const text = await uapiRequest(iface, 'get=1\n\n');
+  const reply = parseGetReply(text);
+  const drops: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('pathwire_drop=')) continue;
+    const [reason = '', count = '0'] = line.slice('pathwire_drop='.length).split(' ');
+    drops[reason] = Number(count);
+  }
+  const nowSeconds = Date.now() / 1000;
+  return {
+    interface: iface,
+    listenPort: reply.listenPort,
+    drops,
+    peers: reply.peers.map((peer) => ({
+      publicKey: bytesToBase64(hexToBytes(peer.publicKey)),
+      strategy: peer.strategy,
+      endpoint: peer.endpoint,
+      endpoints: peer.endpoints.map((endpoint) => ({
+        endpoint: endpoint.key,
+        active: endpoint.key === peer.endpoint,
+        fields: endpoint.fields,
+      })),
+      allowedIPs: peer.allowedIPs,
+      handshakeAgeSeconds:
+        peer.lastHandshakeTimeSec > 0
+          ? Math.max(0, Math.round(nowSeconds - peer.lastHandshakeTimeSec))
+          : undefined,
+      rxBytes: peer.rxBytes,
+      txBytes: peer.txBytes,
+    })),
+  };
+}
+
+const bytes = (n: number): string =>
+  n >= 1 << 30
+    ? `${(n / (1 << 30)).toFixed(2)} GiB`
+    : n >= 1 << 20
+      ? `${(n / (1 << 20)).toFixed(2)} MiB`
+      : n >= 1024
+        ? `${(n / 1024).toFixed(2)} KiB`
+        : `${n} B`;
+
+export function formatStatus(status: InterfaceStatus): string {
+  const lines = [`interface: ${status.interface}`, `  listening port: ${status.listenPort ?? '?'}`];
+  const dropped = Object.entries(status.drops).filter(([, count]) => count > 0);
+  if (dropped.length)
+    lines.push(`  drops: ${dropped.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
+  for (const peer of status.peers) {
+    lines.push('', `peer: ${peer.publicKey}`, `  strategy: ${peer.strategy ?? 'roaming'}`);
+    lines.push(
+      `  latest handshake: ${peer.handshakeAgeSeconds === undefined ? 'never' : `${peer.handshakeAgeSeconds} s ago`}`,
+    );
+    lines.push(`  transfer: ${bytes(peer.rxBytes)} received, ${bytes(peer.txBytes)} sent`);
+    lines.push(`  allowed ips: ${peer.allowedIPs.join(', ') || '(none)'}`);
+    lines.push('  endpoints:');
+    for (const endpoint of peer.endpoints) {
+      const f = endpoint.fields;
+      const details = [
+        f.class,
+        f.origin,
+        f.state,
+        f.rtt_ms !== undefined ? `rtt ${f.rtt_ms} ms` : undefined,
+        f.last_seen_ms !== undefined ? `seen ${(Number(f.last_seen_ms) / 1000).toFixed(1)} s ago` : undefined,
+      ]
+        .filter(Boolean)
+        .join(', ');
+      lines.push(`    ${endpoint.active ? '*' : ' '} ${endpoint.endpoint}  ${details}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
