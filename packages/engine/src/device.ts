@@ -253,9 +253,16 @@ export class Device {
 
   /** Replaces the configured endpoints (e.g. a resolver update), keeping the statistics of those that stay. */
   setEndpoints(peer: Peer, endpoints: readonly Endpoint[], now: number): void {
+    const hadNone = peer.endpoints.size === 0;
     const change = peer.endpoints.setConfigured(endpoints, peer.active?.key);
     if (peer.active && !peer.endpoints.get(peer.active.key)) peer.active = undefined;
     this.endpointsChanged(peer, change, now);
+    // The first endpoints of a peer with work waiting (staged packets, persistent keepalive): go.
+    if (hadNone && peer.endpoints.size > 0 && !this.sendingKeypair(peer, now)) {
+      if (peer.staged.length > 0) this.requestHandshake(peer, now, 'staged-packet', false);
+      else if (peer.persistentKeepaliveMs > 0) this.requestHandshake(peer, now, 'keepalive', false);
+    }
+    this.reschedule(peer);
   }
 
   /** `wg set … endpoint X`: the peer uses X now; its strategy is told. */
@@ -707,12 +714,13 @@ export class Device {
         : peer.endpoints.list[0]
           ? [{ endpoint: peer.endpoints.list[0].key, delayMs: 0 }]
           : [];
-    peer.lastInitiationSentAt = now;
-    peer.retransmitAt = now + REKEY_TIMEOUT + this.jitter();
     if (chosen.length === 0) {
+      // Nowhere to send it: not an attempt. Endpoints arriving later start the handshake.
       this.drop('no-endpoint');
       return;
     }
+    peer.lastInitiationSentAt = now;
+    peer.retransmitAt = now + REKEY_TIMEOUT + this.jitter();
     if (peer.initiationIndex !== undefined) this.indices.delete(peer.initiationIndex);
     const localIndex = this.newIndex();
     const created = createInitiation(peer.handshake, {

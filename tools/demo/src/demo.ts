@@ -86,6 +86,7 @@ async function main(): Promise<number> {
     for (let i = 0; i < 200 && !existsSync(socket) && daemon.exitCode === null; i++) await sleep(25);
     if (!existsSync(socket)) throw new Error(`pathwire did not start:\n${daemon.log()}`);
 
+    await sleep(500);
     say('\nping through the tunnel every 100 ms (10.77.0.2 -> 10.77.0.1) ...');
     const ping = spawn('ip', ['netns', 'exec', client, 'ping', '-i', '0.1', '-W', '1', '-O', '10.77.0.1'], {
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -119,6 +120,8 @@ async function main(): Promise<number> {
     ping.kill();
     if (after === undefined) {
       say(`  no reply for 20 s: the tunnel did not fail over (strategy ${STRATEGY}).`);
+      if (process.env.PATHWIRE_DEMO_LOG) say(daemon.log());
+      say(stock.show());
       return 1;
     }
     const now = run('wg', ['show', iface, 'endpoints']).trim().split('\t')[1];
