@@ -877,6 +877,7 @@ export class Device {
       lastAuthenticatedAt: peer.lastAuthenticatedAt,
       unansweredSince: peer.unansweredSince,
       sessionEstablishedAt: peer.current?.createdAt,
+      lastInitiationAt: Number.isFinite(peer.lastInitiationSentAt) ? peer.lastInitiationSentAt : undefined,
       probeSupport: peer.probeSupport,
       random: this.random,
       endpoint: (key) => peer.endpoints.get(key),

@@ -19,6 +19,11 @@ export interface StrategyContext {
   readonly lastAuthenticatedAt: number | undefined;
   /** When data first went out unanswered since then, if it has (see the `unanswered` event). */
   readonly unansweredSince: number | undefined;
+  /**
+   * When the engine last sent a handshake initiation (any reason), if it has. A strategy's own
+   * `initiate` within STRATEGY_INITIATION_FLOOR (250 ms) of it is ignored by the engine.
+   */
+  readonly lastInitiationAt?: number | undefined;
   /** When the current session was established, if there is one. */
   readonly sessionEstablishedAt: number | undefined;
   /** Whether the peer answers in-band probes: unknown until a probe is answered or times out. */
