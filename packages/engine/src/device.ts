@@ -170,6 +170,11 @@ export class Device {
     return this.identity.publicKey;
   }
 
+  /** The device's private key (for `wg showconf`; never logged). */
+  get privateKey(): Uint8Array {
+    return this.identity.privateKey;
+  }
+
   // ---------------------------------------------------------------- configuration
 
   /** Changes the device's private key: every session and handshake is dropped (as wireguard-go does). */
@@ -209,11 +214,12 @@ export class Device {
     if (config.allowedIPs) this.setAllowedIPs(peer, config.allowedIPs);
     if (config.endpoints) this.setEndpoints(peer, config.endpoints, now);
     if (config.persistentKeepalive !== undefined) {
+      const wasOff = peer.persistentKeepaliveMs === 0;
       peer.persistentKeepaliveMs = config.persistentKeepalive * 1000;
       peer.persistentKeepaliveAt =
         peer.persistentKeepaliveMs > 0 ? now + peer.persistentKeepaliveMs : undefined;
       // wireguard-go sends a keepalive at once when persistent keepalive is turned on.
-      if (peer.persistentKeepaliveMs > 0) this.sendKeepalive(peer, now);
+      if (wasOff && peer.persistentKeepaliveMs > 0) this.sendKeepalive(peer, now);
     }
     this.reschedule(peer);
     return peer;

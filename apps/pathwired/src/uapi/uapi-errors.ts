@@ -1,9 +1,10 @@
 /**
  * Errors of the WireGuard cross-platform userspace API (https://www.wireguard.com/xplatform/,
- * "Configuration Protocol"): each has a stable `code` and the positive errno sent back as
- * `errno=N`. wireguard-go writes its codes negated (`errno=-22`), which `wg` cannot parse (it
- * reads digits only, see wireguard-tools `src/ipc-uapi.h`) and so reports EPROTO; pathwire
- * sends the positive value so that `wg` prints the real reason ("Invalid argument").
+ * "Configuration Protocol"): each has a stable `code` and an errno. On the wire the errno is
+ * negated, as wireguard-go writes it (`errno=-22`): `wg` reads the set reply with
+ * `fscanf("errno=%d")` and sets `errno = -ret` (wireguard-tools `src/ipc-uapi.h`,
+ * `userspace_set_device`), so `errno=-98` prints "Address already in use" whereas `errno=98`
+ * would print "Unknown error -98".
  */
 
 /** Linux errno values the protocol uses. */
@@ -53,7 +54,7 @@ const ERRNO_OF: Record<UapiErrorCode, number> = {
 
 export class UapiError extends Error {
   override readonly name = 'UapiError';
-  /** The positive errno answered as `errno=N`. */
+  /** The (positive) errno; answered as `errno=-N`. */
   readonly errno: number;
 
   constructor(
@@ -67,7 +68,7 @@ export class UapiError extends Error {
   }
 }
 
-/** The status trailer of every reply. */
+/** The status trailer of every reply: `errno=0`, or the errno negated as wireguard-go writes it. */
 export function formatErrno(errno: number): string {
-  return `errno=${errno}\n\n`;
+  return `errno=${errno === 0 ? 0 : -Math.abs(errno)}\n\n`;
 }

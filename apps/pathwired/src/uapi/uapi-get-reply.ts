@@ -30,6 +30,7 @@ export interface UapiPeerStatus {
 }
 
 export interface UapiDeviceStatus {
+  /** Positive (the wire's `errno=-N` is read as N). */
   errno: number | undefined;
   privateKey: string | undefined;
   listenPort: number | undefined;
@@ -56,7 +57,7 @@ export function parseGetReply(text: string): UapiDeviceStatus {
     const key = line.slice(0, equals);
     const value = line.slice(equals + 1);
     if (key === 'errno') {
-      device.errno = Number(value);
+      device.errno = Math.abs(Number(value)); // wireguard-go writes it negated
       continue;
     }
     if (key === 'public_key') {

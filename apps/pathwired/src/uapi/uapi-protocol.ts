@@ -28,6 +28,7 @@ import {
 } from './uapi-values.js';
 
 /** What a socket hook answers: nothing on success, an error message on failure (sync or async). */
+// biome-ignore lint/suspicious/noConfusingVoidType: so that `async (port) => { … }` (Promise<void>) is a valid hook.
 export type UapiHookResult = string | undefined | void | Promise<string | undefined | void>;
 
 /** Device settings that live in the daemon (its sockets), not in the engine. */
@@ -70,6 +71,9 @@ export function formatGet(device: Device, now: number, info: UapiDeviceInfo = {}
   if (privateKey.some((byte) => byte !== 0)) lines.push(`private_key=${formatHexKey(privateKey)}`);
   if (info.listenPort) lines.push(`listen_port=${info.listenPort}`);
   if (info.fwmark) lines.push(`fwmark=${info.fwmark}`);
+  // pathwire's device-level drop counters, one reason per line (wg skips unknown keys).
+  for (const [reason, count] of Object.entries(device.counters.drops))
+    lines.push(`pathwire_drop=${reason} ${count}`);
   for (const peer of device.peers()) formatPeer(lines, device, peer, now);
   lines.push('errno=0', '', '');
   return lines.join('\n');

@@ -97,7 +97,7 @@ describe('serveUapi', () => {
       `get=1\n\nset=1\npublic_key=${peer}\nallowed_ip=10.0.0.2/32\n\nget=1\n\n`,
       3,
     );
-    const parts = reply.split(/(?<=errno=\d+\n\n)/);
+    const parts = reply.split(/(?<=errno=-?\d+\n\n)/);
     expect(parts).toHaveLength(3);
     expect(parts[1]).toBe('errno=0\n\n');
     expect(parseGetReply(parts[0]!).peers).toHaveLength(0);
@@ -110,7 +110,7 @@ describe('serveUapi', () => {
       `set=1\npublic_key=${peerHex()}\nallowed_ip=nope\n\nget=1\n\n`,
       2,
     );
-    expect(reply.startsWith('errno=22\n\n')).toBe(true);
+    expect(reply.startsWith('errno=-22\n\n')).toBe(true);
     expect(reply.endsWith('errno=0\n\n')).toBe(true);
     expect([...device.peers()]).toHaveLength(0);
     expect(events[0]).toMatchObject({ op: 'set', errno: 22 });
@@ -118,7 +118,7 @@ describe('serveUapi', () => {
   });
 
   it('answers a get with a trailing character with EINVAL and closes', async () => {
-    expect(await exchange(server!.path, 'get=1\nx\n')).toBe('errno=22\n\n');
+    expect(await exchange(server!.path, 'get=1\nx\n')).toBe('errno=-22\n\n');
   });
 
   it('closes the connection on an unknown operation, as wireguard-go does', async () => {
@@ -129,7 +129,7 @@ describe('serveUapi', () => {
 
   it('bounds the size of a request', async () => {
     const huge = `set=1\n${`public_key=${peerHex()}\n`.repeat(2000)}\n`;
-    expect(await exchange(server!.path, huge)).toBe('errno=90\n\n');
+    expect(await exchange(server!.path, huge)).toBe('errno=-90\n\n');
     expect([...device.peers()]).toHaveLength(0);
   });
 

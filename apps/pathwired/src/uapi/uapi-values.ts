@@ -59,15 +59,7 @@ export function formatEndpoint(endpoint: Endpoint): string {
     : `${endpoint.address}:${endpoint.port}`;
 }
 
-/**
- * The device's private key. `Device` has no public accessor yet (requested: a read-only
- * `get privateKey(): Uint8Array`); until then it is read from the static identity.
- */
+/** The device's private key, for `private_key=` in a get reply. */
 export function devicePrivateKey(device: Device): Uint8Array {
-  const withGetter = device as unknown as { privateKey?: unknown };
-  if (withGetter.privateKey instanceof Uint8Array) return withGetter.privateKey;
-  const internal = device as unknown as { identity?: { privateKey?: unknown } };
-  const key = internal.identity?.privateKey;
-  if (!(key instanceof Uint8Array)) throw new TypeError('cannot read the device private key');
-  return key;
+  return device.privateKey;
 }
