@@ -8,7 +8,7 @@ import { A_INNER, B_INNER, twoPeers } from './test-support/two-peers.js';
 
 /** A busy script: lossy jittery path, flows both ways, a blackhole, a roam, a rekey. */
 function scenario(seed: number) {
-  const world = twoPeers({ seed });
+  const world = twoPeers({ seed, capture: true });
   const { sim, path, a, b } = world;
   path.set({ loss: 0.05, jitter: 4 });
   const ab = new Flow(sim, {
@@ -37,7 +37,10 @@ function scenario(seed: number) {
   return {
     timeline: sim.timeline.entries.map((e) => `${e.time} ${e.source} ${e.kind} ${JSON.stringify(e.data)}`),
     wire: [a, b].flatMap((side) =>
-      side.wire.entries.map((e) => `${e.time} ${e.direction} ${e.remote.address} ${e.type} ${e.length}`),
+      side.wire.entries.map(
+        (e) =>
+          `${e.time} ${e.direction} ${e.remote.address} ${e.type} ${e.length} ${Buffer.from(e.bytes ?? []).toString('hex')}`,
+      ),
     ),
     ab: ab.records.map((r) => `${r.seq} ${r.deliveredAt}`),
     ba: ba.records.map((r) => `${r.seq} ${r.deliveredAt}`),
@@ -46,7 +49,7 @@ function scenario(seed: number) {
 }
 
 describe('determinism', () => {
-  it('the same seed gives the identical timeline, wire log, deliveries and counters', () => {
+  it('the same seed gives the identical timeline, wire bytes, deliveries and counters', () => {
     const first = scenario(51);
     const second = scenario(51);
     expect(first.timeline.length).toBeGreaterThan(5);
@@ -54,6 +57,8 @@ describe('determinism', () => {
       first.timeline.some((line) => line.includes('handshake-failed') || line.includes('handshake-complete')),
     ).toBe(true);
     expect(second.timeline).toEqual(first.timeline);
+    // Byte for byte: ephemeral keys come from the seeded `deterministicSecrets` source.
+    expect(first.wire.every((line) => line.split(' ').at(-1)!.length > 0)).toBe(true);
     expect(second.wire).toEqual(first.wire);
     expect(second.ab).toEqual(first.ab);
     expect(second.ba).toEqual(first.ba);

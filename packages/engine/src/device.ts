@@ -88,6 +88,11 @@ export interface DeviceOptions {
   readonly mtu?: number;
   /** Handshake messages per second above which cookies are demanded. */
   readonly underLoadThreshold?: number;
+  /**
+   * Simulation only: makes ephemeral secrets from this seeded source instead of the backend's
+   * CSPRNG, so a simulated run replays byte for byte. Never set it in a real device.
+   */
+  readonly deterministicSecrets?: (bytes: Uint8Array) => Uint8Array;
 }
 
 export interface PeerConfig {
@@ -145,6 +150,7 @@ export class Device {
   private readonly load: LoadMonitor;
   private readonly receiveBuffer = new Uint8Array(65_536);
   private readonly dropCounts: Record<string, number> = {};
+  private readonly deterministicSecrets: ((bytes: Uint8Array) => Uint8Array) | undefined;
   readonly counters: DeviceCounters;
 
   constructor(options: DeviceOptions) {
@@ -158,6 +164,7 @@ export class Device {
     this.wallClock = options.wallClock ?? ((now) => now);
     this.mtu = options.mtu ?? 1420;
     this.load = new LoadMonitor(options.underLoadThreshold);
+    this.deterministicSecrets = options.deterministicSecrets;
     this.counters = {
       drops: this.dropCounts,
       handshakesCompleted: 0,
@@ -405,7 +412,7 @@ export class Device {
       owner.pendingCopies = [];
     }
     const localIndex = this.newIndex();
-    const response = createResponse(owner.handshake, { senderIndex: localIndex, now });
+    const response = createResponse(owner.handshake, { senderIndex: localIndex, now, ...this.ephemeral() });
     if (!response.ok) {
       this.drop('handshake-rejected');
       return;
@@ -730,6 +737,7 @@ export class Device {
     if (peer.initiationIndex !== undefined) this.indices.delete(peer.initiationIndex);
     const localIndex = this.newIndex();
     const created = createInitiation(peer.handshake, {
+      ...this.ephemeral(),
       senderIndex: localIndex,
       timestamp: tai64n(this.wallClock(now)),
       now,
@@ -931,6 +939,13 @@ export class Device {
   private retireKeypair(keypair: Keypair): void {
     this.indices.delete(keypair.localIndex);
     keypair.wipe();
+  }
+
+  /** A seeded ephemeral secret in simulations; nothing (the backend's CSPRNG) otherwise. */
+  private ephemeral(): { ephemeralPrivate?: Uint8Array } {
+    return this.deterministicSecrets
+      ? { ephemeralPrivate: this.deterministicSecrets(new Uint8Array(32)) }
+      : {};
   }
 
   private newIndex(): number {

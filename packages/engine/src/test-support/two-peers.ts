@@ -55,12 +55,18 @@ export function seededKey(seed: number): Uint8Array {
 export function makeDevice(seed: number): { node: DeviceNode; device: Device } {
   const node = new DeviceNode();
   const random = Random.fromSeed(seed);
+  const secrets = Random.fromSeed(seed + 7777);
   const device = new Device({
     backend: nobleBackend,
     privateKey: seededKey(seed + 1000),
     io: node.deviceIO,
     random: () => random.next(),
     wallClock: (now) => EPOCH + now,
+    deterministicSecrets: (bytes) => {
+      for (let i = 0; i < bytes.length; i += 4)
+        new DataView(bytes.buffer, bytes.byteOffset).setUint32(i, secrets.nextUint32());
+      return bytes;
+    },
   });
   node.attach(device);
   return { node, device };
