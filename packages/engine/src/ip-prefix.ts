@@ -5,6 +5,7 @@
  * RFC 5952 canonical form. Prefixes are masked on parsing (`10.1.2.3/8` → `10.0.0.0/8`), and
  * an IPv4-mapped IPv6 address stays IPv6, as in wireguard-go.
  */
+import { formatIPv6 } from '@pathwire/resolver/parse';
 
 export type IpFamily = 4 | 6;
 
@@ -160,32 +161,10 @@ export function parseIpPrefix(text: string): IpPrefix {
   return { family: address.family, bytes: address.bytes, bits };
 }
 
-/** RFC 5952 text of a 16-byte IPv6 address: lowercase, longest zero run (≥ 2 groups) as `::`. */
+/** RFC 5952 text of a 16-byte IPv6 address; IPv4-mapped ones end in a dotted quad (RFC 5952 §5). */
 function formatIpv6(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
-  // IPv4-mapped addresses print their last 32 bits as a dotted quad (RFC 5952 §5).
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    return `::ffff:${formatIpv4(bytes.subarray(12))}`;
-  }
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = (list: number[]): string => list.map((g) => g.toString(16)).join(':');
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
+  const mapped = bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  return mapped ? `::ffff:${formatIpv4(bytes.subarray(12))}` : formatIPv6(bytes);
 }
 
 function formatIpv4(bytes: Uint8Array): string {

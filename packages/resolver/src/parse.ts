@@ -26,7 +26,7 @@ export {
   UnusableEndpointError,
 } from './errors.js';
 export { canonicalHostname, type HostnameResult } from './hostname.js';
-export { canonicalAddress } from './ip-address.js';
+export { canonicalAddress, formatIPv6 } from './ip-address.js';
 export { type OrderOptions, orderCandidates } from './order.js';
 export {
   type AddressItem,
