@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 import { main } from '../dist/cli.js';
 
+// Exit explicitly: after `up` has brought everything down, nothing may keep the process alive.
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => process.exit(code),
   (error) => {
     console.error(`pathwire: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

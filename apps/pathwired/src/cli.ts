@@ -58,12 +58,18 @@ async function up(args: string[]): Promise<number> {
   return 0;
 }
 
+/** Whether `pid` runs (a zombie, exited but not yet reaped by its parent, does not count). */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 

@@ -2,6 +2,8 @@
  * End to end, in network namespaces: the real `pathwire` CLI against a stock wireguard-go and
  * against itself, driven and inspected with the stock `wg` tool.
  */
+
+import { existsSync } from 'node:fs';
 import { bytesToBase64 } from '@pathwire/crypto';
 import { nodeBackend } from '@pathwire/crypto/node';
 import {
@@ -230,6 +232,26 @@ describeWith(namespaceCapability(['ping']), 'pathwire against pathwire', () => {
     );
     expect(topology.exec(a, 'ping', ['-c', '3', '-i', '0.2', '-W', '3', STOCK.v4])).toContain('3 received');
     expect(topology.exec(b, 'ping', ['-c', '3', '-i', '0.2', '-W', '3', OURS.v4])).toContain('3 received');
+  });
+
+  it('refuses a second up of a running interface, and pathwire down removes everything', async () => {
+    const running = daemons[1]!;
+    const ns = topology.name('a');
+    let refusal = '';
+    try {
+      topology.exec(ns, process.execPath, [PATHWIRE_BIN, 'up', running.configPath]);
+    } catch (error) {
+      refusal = (error as Error).message;
+    }
+    expect(refusal).toContain(`interface ${running.iface} is already up`);
+    // The refused second start must not have disturbed the first.
+    expect(run('wg', ['show', running.iface])).toContain('peer:');
+    run(process.execPath, [PATHWIRE_BIN, 'down', running.iface]);
+    // `down` returned: the daemon has exited (with 0) and cleaned up after itself.
+    expect(await running.stop()).toBe(0);
+    expect(existsSync(`/var/run/wireguard/${running.iface}.sock`)).toBe(false);
+    expect(existsSync(`/var/run/pathwire/${running.iface}.pid`)).toBe(false);
+    expect(tryRun('ip', ['netns', 'exec', ns, 'ip', 'link', 'show', running.iface])).toBe(false);
   });
 });
 
