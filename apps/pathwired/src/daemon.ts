@@ -100,6 +100,14 @@ export class Daemon {
 
     const port = await this.sockets.open(config.interface.listenPort ?? 0);
     const routes = table === 'off' ? [] : config.peers.flatMap((peer) => peer.allowedIPs);
+    const defaults = routes.filter((route) => route.endsWith('/0'));
+    if (defaults.length > 0) {
+      // wg-quick installs default routes with fwmark policy routing; pathwire does not (yet).
+      log.warn('default routes are not installed: route them yourself (e.g. ip route add ... dev IFACE)', {
+        interface: iface,
+        allowedIPs: defaults,
+      });
+    }
     this.tun = openTun({
       name: iface,
       mtu: config.interface.mtu ?? 1420,
