@@ -15,6 +15,8 @@ export interface EndpointStatus {
 export interface PeerStatus {
   readonly publicKey: string;
   readonly strategy: string | undefined;
+  /** What the strategy reports about itself (e.g. the last race and its winner). */
+  readonly strategyState: Record<string, unknown> | undefined;
   readonly endpoint: string | undefined;
   readonly endpoints: EndpointStatus[];
   readonly allowedIPs: string[];
@@ -35,7 +37,12 @@ export async function readStatus(iface: string): Promise<InterfaceStatus> {
   const text = await uapiRequest(iface, 'get=1\n\n');
   const reply = parseGetReply(text);
   const drops: Record<string, number> = {};
+  const strategyStates: (Record<string, unknown> | undefined)[] = [];
   for (const line of text.split('\n')) {
+    if (line.startsWith('public_key=')) strategyStates.push(undefined);
+    if (line.startsWith('pathwire_strategy_state=')) {
+      strategyStates[strategyStates.length - 1] = JSON.parse(line.slice('pathwire_strategy_state='.length));
+    }
     if (!line.startsWith('pathwire_drop=')) continue;
     const [reason = '', count = '0'] = line.slice('pathwire_drop='.length).split(' ');
     drops[reason] = Number(count);
@@ -45,9 +52,10 @@ export async function readStatus(iface: string): Promise<InterfaceStatus> {
     interface: iface,
     listenPort: reply.listenPort,
     drops,
-    peers: reply.peers.map((peer) => ({
+    peers: reply.peers.map((peer, index) => ({
       publicKey: bytesToBase64(hexToBytes(peer.publicKey)),
       strategy: peer.strategy,
+      strategyState: strategyStates[index],
       endpoint: peer.endpoint,
       endpoints: peer.endpoints.map((endpoint) => ({
         endpoint: endpoint.key,
@@ -81,6 +89,14 @@ export function formatStatus(status: InterfaceStatus): string {
     lines.push(`  drops: ${dropped.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
   for (const peer of status.peers) {
     lines.push('', `peer: ${peer.publicKey}`, `  strategy: ${peer.strategy ?? 'roaming'}`);
+    const race = peer.strategyState?.lastRace as
+      | { winner?: string; rttMs?: number; trigger?: string }
+      | undefined;
+    if (race?.winner) {
+      lines.push(
+        `  last race: won by ${race.winner}${race.rttMs !== undefined ? ` in ${race.rttMs} ms` : ''} (${race.trigger ?? 'rekey'})`,
+      );
+    }
     lines.push(
       `  latest handshake: ${peer.handshakeAgeSeconds === undefined ? 'never' : `${peer.handshakeAgeSeconds} s ago`}`,
     );

@@ -93,6 +93,8 @@ function formatPeer(lines: string[], device: Device, peer: Peer, now: number): v
   lines.push(`persistent_keepalive_interval=${Math.floor(peer.persistentKeepaliveMs / 1000)}`);
   for (const prefix of device.allowedIPsOf(peer)) lines.push(`allowed_ip=${prefix}`);
   lines.push(`pathwire_strategy=${oneLine(peer.strategy.name)}`);
+  const state = strategyState(peer.strategy);
+  if (state !== undefined) lines.push(`pathwire_strategy_state=${state}`);
   for (const record of peer.endpoints.list) {
     const fields = [
       `origin=${record.origin}`,
@@ -121,6 +123,16 @@ function ms(value: number): string {
 }
 
 /** A value may not break the line-oriented reply. */
+/** The strategy's own report (`describe()`) as one line of JSON; undefined if it has none or fails. */
+function strategyState(strategy: { describe?(): Record<string, unknown> }): string | undefined {
+  try {
+    const state = strategy.describe?.();
+    return state === undefined ? undefined : JSON.stringify(state);
+  } catch {
+    return undefined;
+  }
+}
+
 function oneLine(text: string): string {
   return text.replace(/[\s=]+/g, '_');
 }
