@@ -366,13 +366,16 @@ export class Device {
 
   // ---------------------------------------------------------------- receive paths
 
-  /** MAC1 first (whitepaper §5.3: cheap and stateless), then, under load, the cookie and the per-source rate. */
+  /**
+   * Under load (whitepaper §5.3): MAC1 first (cheap, stateless), then the cookie and the
+   * per-source rate. Not under load, `consumeInitiation`/`consumeResponse` verify MAC1 themselves.
+   */
   private underLoadCheck(now: number, source: Endpoint, message: Uint8Array): boolean {
+    if (!this.load.noteHandshake(now)) return true;
     if (!verifyMac1(this.backend, this.identity.derived.mac1Key, message)) {
       this.drop('bad-mac1');
       return false;
     }
-    if (!this.load.noteHandshake(now)) return true;
     const key = endpointKey(source);
     const sourceBytes = Uint8Array.from(key, (char) => char.charCodeAt(0));
     if (!this.cookies.verifyMac2(message, sourceBytes, now)) {
