@@ -44,6 +44,13 @@ async function up(args: string[]): Promise<number> {
       throw new Error(`interface ${iface} is already up (pid ${pid}); run: pathwire down ${iface}`);
   }
   const daemon = await Daemon.start({ iface, config, registry, log, ...(metrics ? { metrics } : {}) });
+  // A crash must not leave the interface, the UAPI socket or the pid file behind.
+  const crash = (error: unknown) => {
+    log.error('crashed', { message: error instanceof Error ? error.message : String(error) });
+    void daemon.stop('crash').finally(() => process.exit(1));
+  };
+  process.once('uncaughtException', crash);
+  process.once('unhandledRejection', crash);
   await new Promise<void>((resolve) => {
     const done = (signal: string) => {
       process.off('SIGINT', onInt);
