@@ -109,8 +109,11 @@ export function formatStatus(status: InterfaceStatus): string {
         f.class,
         f.origin,
         f.state,
-        f.rtt_ms !== undefined ? `rtt ${f.rtt_ms} ms` : undefined,
-        f.last_seen_ms !== undefined ? `seen ${(Number(f.last_seen_ms) / 1000).toFixed(1)} s ago` : undefined,
+        f.srtt_ms !== undefined ? `rtt ${f.srtt_ms} ms (latest ${f.rtt_ms}, min ${f.min_rtt_ms})` : undefined,
+        f.rx_ago_ms !== undefined
+          ? `last seen ${(Number(f.rx_ago_ms) / 1000).toFixed(1)} s ago`
+          : 'never seen',
+        f.send_errors !== undefined && f.send_errors !== '0' ? `${f.send_errors} send errors` : undefined,
       ]
         .filter(Boolean)
         .join(', ');

@@ -226,7 +226,8 @@ export class Device {
       peer.persistentKeepaliveAt =
         peer.persistentKeepaliveMs > 0 ? now + peer.persistentKeepaliveMs : undefined;
       // wireguard-go sends a keepalive at once when persistent keepalive is turned on.
-      if (wasOff && peer.persistentKeepaliveMs > 0) this.sendKeepalive(peer, now);
+      // (Without endpoints yet, `setEndpoints` sends it when they arrive.)
+      if (wasOff && peer.persistentKeepaliveMs > 0 && peer.endpoints.size > 0) this.sendKeepalive(peer, now);
     }
     this.reschedule(peer);
     return peer;
