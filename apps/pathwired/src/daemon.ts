@@ -59,10 +59,8 @@ export class Daemon {
       },
     });
     this.sockets = new UdpSockets({
-      onDatagram: (source, data) => {
-        this.device.receiveDatagram(Date.now(), source, data);
-        this.schedule();
-      },
+      onDatagram: (source, data) => this.device.receiveDatagram(Date.now(), source, data),
+      onBatchDone: () => this.schedule(),
       onSendError: (to, code) => {
         log.debug('send error', { endpoint: to, code });
         this.device.reportSendError(Date.now(), to, code);

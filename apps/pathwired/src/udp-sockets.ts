@@ -1,64 +1,53 @@
 /**
  * The device's UDP sockets: one IPv4 and one IPv6 (v6-only) socket on the same listen port, as
- * wireguard-go binds them. A host without IPv6 still runs on IPv4 alone.
+ * wireguard-go binds them, through `@pathwire/udp`: received datagrams arrive in batches (one
+ * recvmmsg, one JS call) and sends leave in batches (one sendmmsg, UDP GSO for same-size runs)
+ * at the end of the tick. A host without IPv6 still runs on IPv4 alone.
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { Endpoint } from '@pathwire/strategy';
+import { openUdp, type UdpSocket } from '@pathwire/udp';
 
 export interface UdpSocketsHandlers {
+  /** One received datagram; the view is valid only during the call. */
   onDatagram(source: Endpoint, data: Uint8Array): void;
+  /** After each received batch (e.g. to re-arm the device's timer once). */
+  onBatchDone(): void;
   onSendError(to: Endpoint, code: string): void;
 }
 
-function bind(socket: Socket, port: number, address: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind({ port, address, exclusive: true }, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
-}
-
 export class UdpSockets {
-  private v4: Socket | undefined;
-  private v6: Socket | undefined;
+  private v4: UdpSocket | undefined;
+  private v6: UdpSocket | undefined;
   port = 0;
 
   constructor(private readonly handlers: UdpSocketsHandlers) {}
 
-  private make(type: 'udp4' | 'udp6'): Socket {
-    const socket = createSocket({
-      type,
-      ipv6Only: type === 'udp6',
-      recvBufferSize: 4 << 20,
-      sendBufferSize: 4 << 20,
+  private attach(socket: UdpSocket): UdpSocket {
+    socket.onBatch((batch) => {
+      for (let i = 0; i < batch.count; i++) {
+        const offset = batch.offsets[i]!;
+        this.handlers.onDatagram(
+          { address: batch.sourceAddresses[i]!, port: batch.sourcePorts[i]! },
+          batch.buffer.subarray(offset, offset + batch.lengths[i]!),
+        );
+      }
+      this.handlers.onBatchDone();
     });
-    socket.on('message', (data: Buffer, info: RemoteInfo) => {
-      this.handlers.onDatagram(
-        { address: info.address, port: info.port },
-        new Uint8Array(data.buffer, data.byteOffset, data.length),
-      );
-    });
-    socket.on('error', () => {});
+    socket.onSendError((address, port, code) => this.handlers.onSendError({ address, port }, code));
     return socket;
   }
 
   /** Binds both families on `port` (0: let the kernel choose, then use the same for IPv6). */
   async open(port: number): Promise<number> {
-    const v4 = this.make('udp4');
-    await bind(v4, port, '0.0.0.0');
-    const chosen = v4.address().port;
-    const v6 = this.make('udp6');
-    try {
-      await bind(v6, chosen, '::');
-      this.v6 = v6;
-    } catch {
-      v6.close();
-    }
+    const v4 = this.attach(openUdp({ port, family: 4, batchSize: 128 }));
     this.v4 = v4;
-    this.port = chosen;
-    return chosen;
+    this.port = v4.port;
+    try {
+      this.v6 = this.attach(openUdp({ port: this.port, family: 6, batchSize: 128 }));
+    } catch {
+      this.v6 = undefined; // no IPv6 on this host: IPv4 only
+    }
+    return this.port;
   }
 
   send(to: Endpoint, bytes: Uint8Array): void {
@@ -67,9 +56,10 @@ export class UdpSockets {
       this.handlers.onSendError(to, 'EAFNOSUPPORT');
       return;
     }
-    socket.send(bytes, to.port, to.address, (error) => {
-      if (error) this.handlers.onSendError(to, (error as NodeJS.ErrnoException).code ?? 'EIO');
-    });
+    if (socket.send(bytes, to.port, to.address)) return;
+    // The queue is full: push it out now and queue again.
+    socket.flush();
+    if (!socket.send(bytes, to.port, to.address)) this.handlers.onSendError(to, 'ENOBUFS');
   }
 
   close(): void {
