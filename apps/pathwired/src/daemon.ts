@@ -51,7 +51,7 @@ export class Daemon {
       mtu: config.interface.mtu ?? 1420,
       wallClock: (now) => now,
       io: {
-        sendDatagram: (to, bytes) => this.sockets.send(to, bytes),
+        sendDatagram: (to, bytes, from) => this.sockets.send(to, bytes, from),
         writePacket: (packet) => {
           this.tun?.write(packet);
         },
@@ -59,7 +59,7 @@ export class Daemon {
       },
     });
     this.sockets = new UdpSockets({
-      onDatagram: (source, data) => this.device.receiveDatagram(Date.now(), source, data),
+      onDatagram: (source, data, local) => this.device.receiveDatagram(Date.now(), source, data, local),
       onBatchDone: () => this.schedule(),
       onSendError: (to, code) => {
         log.debug('send error', { endpoint: to, code });

@@ -8,8 +8,8 @@ import type { Endpoint } from '@pathwire/strategy';
 import { openUdp, type UdpSocket } from '@pathwire/udp';
 
 export interface UdpSocketsHandlers {
-  /** One received datagram; the view is valid only during the call. */
-  onDatagram(source: Endpoint, data: Uint8Array): void;
+  /** One received datagram and the local address it arrived at; the view is valid only during the call. */
+  onDatagram(source: Endpoint, data: Uint8Array, local: string | undefined): void;
   /** After each received batch (e.g. to re-arm the device's timer once). */
   onBatchDone(): void;
   onSendError(to: Endpoint, code: string): void;
@@ -29,6 +29,7 @@ export class UdpSockets {
         this.handlers.onDatagram(
           { address: batch.sourceAddresses[i]!, port: batch.sourcePorts[i]! },
           batch.buffer.subarray(offset, offset + batch.lengths[i]!),
+          batch.localAddresses[i],
         );
       }
       this.handlers.onBatchDone();
@@ -50,16 +51,17 @@ export class UdpSockets {
     return this.port;
   }
 
-  send(to: Endpoint, bytes: Uint8Array): void {
+  /** Queues a datagram, from local address `from` when given (sticky source, IP_PKTINFO). */
+  send(to: Endpoint, bytes: Uint8Array, from?: string): void {
     const socket = to.address.includes(':') ? this.v6 : this.v4;
     if (!socket) {
       this.handlers.onSendError(to, 'EAFNOSUPPORT');
       return;
     }
-    if (socket.send(bytes, to.port, to.address)) return;
+    if (socket.send(bytes, to.port, to.address, from)) return;
     // The queue is full: push it out now and queue again.
     socket.flush();
-    if (!socket.send(bytes, to.port, to.address)) this.handlers.onSendError(to, 'ENOBUFS');
+    if (!socket.send(bytes, to.port, to.address, from)) this.handlers.onSendError(to, 'ENOBUFS');
   }
 
   close(): void {

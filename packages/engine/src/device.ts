@@ -150,6 +150,8 @@ export class Device {
   private readonly load: LoadMonitor;
   private readonly receiveBuffer = new Uint8Array(65_536);
   private readonly dropCounts: Record<string, number> = {};
+  /** The local address of the datagram being processed (sticky source), if the driver gave one. */
+  private receivedAt: string | undefined;
   private readonly deterministicSecrets: ((bytes: Uint8Array) => Uint8Array) | undefined;
   readonly counters: DeviceCounters;
 
@@ -318,8 +320,12 @@ export class Device {
     this.reschedule(peer);
   }
 
-  /** A datagram arrived from `source`. Malformed or unauthenticated input is dropped and counted. */
-  receiveDatagram(now: number, source: Endpoint, datagram: Uint8Array): void {
+  /**
+   * A datagram arrived from `source` (at local address `local`, when the driver knows it).
+   * Malformed or unauthenticated input is dropped and counted.
+   */
+  receiveDatagram(now: number, source: Endpoint, datagram: Uint8Array, local?: string): void {
+    this.receivedAt = local;
     switch (messageType(datagram)) {
       case MESSAGE_TRANSPORT:
         this.receiveData(now, source, datagram);
@@ -346,6 +352,12 @@ export class Device {
     for (const peer of this.peersByKey.values()) {
       const record = peer.endpoints.get(key);
       if (!record) continue;
+      // The sticky source address is gone (address removed, interface down): forget it. That is
+      // our address failing, not the endpoint: no send error for the strategy.
+      if ((code === 'EINVAL' || code === 'EADDRNOTAVAIL') && record.localAddress !== undefined) {
+        record.localAddress = undefined;
+        continue;
+      }
       record.noteSendError(code, now);
       this.strategyEvent(peer, { type: icmp ? 'icmp-error' : 'send-error', endpoint: key, code }, now);
     }
@@ -381,7 +393,7 @@ export class Device {
     const sourceBytes = Uint8Array.from(key, (char) => char.charCodeAt(0));
     if (!this.cookies.verifyMac2(message, sourceBytes, now)) {
       if (this.load.allow(`cookie ${source.address}`, now)) {
-        this.io.sendDatagram(source, this.cookies.createReply(message, sourceBytes, now));
+        this.io.sendDatagram(source, this.cookies.createReply(message, sourceBytes, now), this.receivedAt);
         this.counters.cookieRepliesSent++;
       }
       this.drop('cookie-required');
@@ -599,6 +611,7 @@ export class Device {
       if (learned.change) this.endpointsChanged(peer, learned.change, now);
     }
     record.noteReceived(now);
+    if (this.receivedAt !== undefined) record.localAddress = this.receivedAt;
     peer.lastAuthenticatedAt = now;
     peer.unansweredSince = undefined;
     peer.newHandshakeAt = undefined;
@@ -657,7 +670,7 @@ export class Device {
     record.noteSent(now);
     peer.txBytes += bytes.length;
     if (peer.persistentKeepaliveMs > 0) peer.persistentKeepaliveAt = now + peer.persistentKeepaliveMs;
-    this.io.sendDatagram(record.endpoint, bytes);
+    this.io.sendDatagram(record.endpoint, bytes, record.localAddress);
   }
 
   private sendKeepalive(peer: Peer, now: number): void {

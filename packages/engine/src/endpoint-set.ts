@@ -29,6 +29,8 @@ export class EndpointRecord implements EndpointView {
   lastSendError: { code: string; at: number } | undefined;
   /** When an initiation copy was last sent here (for the handshake RTT), and its sender index. */
   initiationSentAt: number | undefined;
+  /** The local address authenticated packets from this endpoint last arrived at (sticky source). */
+  localAddress: string | undefined;
   /** Last use for LRU eviction of learned endpoints. */
   lastUsedAt = 0;
 

@@ -42,8 +42,12 @@ export type DeviceEvent =
 
 /** The driver side of the device: where its outputs go. */
 export interface DeviceIO {
-  /** Send these bytes to this endpoint. The array is handed over: the device never touches it again. */
-  sendDatagram(to: Endpoint, bytes: Uint8Array): void;
+  /**
+   * Send these bytes to this endpoint. The array is handed over: the device never touches it
+   * again. `from` is the local address the peer last reached us at (send from it: a multi-homed
+   * host must answer from the address it was asked on), when the driver reported one.
+   */
+  sendDatagram(to: Endpoint, bytes: Uint8Array, from?: string): void;
   /** Write this decrypted IP packet to the TUN. The view is valid only during the call. */
   writePacket(packet: Uint8Array): void;
   /** Something happened (optional). */

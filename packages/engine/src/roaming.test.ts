@@ -2,11 +2,11 @@
  * Roaming (whitepaper §2.1, the default `roaming` strategy): the responder follows the source
  * of the latest authenticated packet, so a peer whose address changes keeps its tunnel.
  */
-import { deliveryRatio, Flow } from '@pathwire/netsim';
+import { deliveryRatio, Flow, Ping, Simulator } from '@pathwire/netsim';
 import { describe, expect, it } from 'vitest';
 import { MAX_LEARNED_ENDPOINTS } from './constants.js';
 import { eventsOf } from './test-support/attacker.js';
-import { A_INNER, B_INNER, twoPeers } from './test-support/two-peers.js';
+import { A_INNER, B_INNER, makeDevice, PORT, twoPeers } from './test-support/two-peers.js';
 import { TYPE_DATA, TYPE_INITIATION } from './test-support/wire-tap.js';
 
 const NEW_A = '192.0.2.77';
@@ -118,5 +118,43 @@ describe('roaming to a new source address', () => {
     expect(peerAtB.endpoints.list.map((r) => r.key)).toContain('192.0.2.112:51820');
     expect(peerAtB.endpoints.get('192.0.2.1:51820')).toBeUndefined();
     expect(deliveryRatio(ab.records)).toBe(1);
+  });
+});
+
+describe('sticky source address (multi-homed host)', () => {
+  it('a host with two addresses answers from the address it was reached at', () => {
+    const sim = new Simulator({ seed: 9 });
+    const client = sim.addHost('client', { addresses: ['192.0.2.1'] });
+    const server = sim.addHost('server', { addresses: ['198.51.100.1', '203.0.113.1'] });
+    const first = sim.path('192.0.2.1', '198.51.100.1', { delay: 5 });
+    const second = sim.path('192.0.2.1', '203.0.113.1', { delay: 5 });
+    const c = makeDevice(61);
+    const s = makeDevice(62);
+    // The client knows only the server's second address.
+    c.device.setPeer(
+      {
+        publicKey: s.device.publicKey,
+        allowedIPs: ['10.0.0.2/32'],
+        endpoints: [{ address: '203.0.113.1', port: PORT }],
+      },
+      0,
+    );
+    s.device.setPeer({ publicKey: c.device.publicKey, allowedIPs: ['10.0.0.1/32'] }, 0);
+    const hc = sim.attach(c.node, { host: client, port: PORT, name: 'client' });
+    const hs = sim.attach(s.node, { host: server, port: PORT, name: 'server' });
+    const ping = new Ping(sim, {
+      from: hc,
+      to: hs,
+      src: '10.0.0.1',
+      dst: '10.0.0.2',
+      interval: 100,
+      stop: 2_000,
+    });
+    sim.run(3_000);
+    expect(deliveryRatio(ping.records)).toBe(1);
+    // Without a sticky source the server would answer from 198.51.100.1, its first address.
+    expect(first.forward.counters.sent + first.reverse.counters.sent).toBe(0);
+    expect(second.reverse.counters.sent).toBeGreaterThan(20);
+    expect(c.device.peer(s.device.publicKey)?.active?.key).toBe('203.0.113.1:51820');
   });
 });

@@ -23,6 +23,7 @@ export interface SimNodeIO {
   send(
     remote: Endpoint,
     bytes: Uint8Array,
+    local?: Endpoint,
   ): { readonly ok: true } | { readonly ok: false; readonly code: string };
   deliverToTunnel(packet: Uint8Array): void;
   record(kind: string, data?: unknown): void;
@@ -32,12 +33,25 @@ export class DeviceNode {
   private device: Device | undefined;
   private io: SimNodeIO | undefined;
   private readonly sendErrors: { endpoint: Endpoint; code: string }[] = [];
+  /** The port datagrams arrive at (the node's own), for sending from a sticky local address. */
+  private localPort = 0;
 
   /** Give this to the `Device` constructor. */
   readonly deviceIO: DeviceIO = {
-    sendDatagram: (to, bytes) => {
-      const result = this.io?.send(to, bytes);
-      if (result && !result.ok) this.sendErrors.push({ endpoint: to, code: result.code });
+    sendDatagram: (to, bytes, from) => {
+      const io = this.io;
+      if (!io) return;
+      let result = io.send(
+        to,
+        bytes,
+        from === undefined ? undefined : { address: from, port: this.localPort },
+      );
+      if (!result.ok && from !== undefined && result.code === 'EADDRNOTAVAIL') {
+        // The sticky source address is gone (the host moved): tell the device, send without it.
+        this.sendErrors.push({ endpoint: to, code: result.code });
+        result = io.send(to, bytes);
+      }
+      if (!result.ok) this.sendErrors.push({ endpoint: to, code: result.code });
     },
     writePacket: (packet) => this.io?.deliverToTunnel(packet),
     event: (event) => this.io?.record(event.type, event),
@@ -53,9 +67,10 @@ export class DeviceNode {
     return this.device;
   }
 
-  onDatagram(io: SimNodeIO, _local: Endpoint, remote: Endpoint, bytes: Uint8Array): void {
+  onDatagram(io: SimNodeIO, local: Endpoint, remote: Endpoint, bytes: Uint8Array): void {
     this.io = io;
-    this.attached.receiveDatagram(io.now, remote, bytes);
+    this.localPort = local.port;
+    this.attached.receiveDatagram(io.now, remote, bytes, local.address);
     this.reportErrors(io.now);
   }
 
