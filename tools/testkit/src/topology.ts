@@ -7,7 +7,7 @@
  * idempotent and also runs at process exit.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { releaseLease, takeLease } from './lease.js';
 import { run, start, tryRun } from './run.js';
 
@@ -125,9 +125,13 @@ export class Topology {
     if (this.destroyed) return;
     this.destroyed = true;
     live.delete(this);
-    for (const child of this.processes) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
+    // SIGTERM first, so that daemons under test clean up after themselves (sockets, pid files);
+    // SIGKILL whatever is still running after a grace period.
+    const running = this.processes.filter((child) => child.exitCode === null && child.signalCode === null);
+    for (const child of running) child.kill('SIGTERM');
+    const deadline = Date.now() + 3000;
+    while (running.some(isRunning) && Date.now() < deadline) sleepSync(20);
+    for (const child of running) if (isRunning(child)) child.kill('SIGKILL');
     for (const namespace of this.namespaces) {
       // Processes started with `ip netns exec` by other means die with their namespace's pids.
       for (const pid of tryPids(namespace)) {
@@ -147,6 +151,21 @@ export class Topology {
     }
     releaseLease(this.id);
   }
+}
+
+/** Whether a child still runs; an exited child not yet reaped (we block the loop) is a zombie. */
+function isRunning(child: ChildProcess): boolean {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return false;
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function tryPids(namespace: string): number[] {
