@@ -41,6 +41,8 @@ export class Daemon {
   private timer: NodeJS.Timeout | undefined;
   private scheduledFor: number | undefined;
   private stopped = false;
+  /** Decrypted packets the TUN refused (full, too large, interface down). */
+  tunWriteDrops = 0;
   private hooksDone = { preUp: false, postUp: false };
 
   private constructor(private readonly options: DaemonOptions) {
@@ -53,7 +55,17 @@ export class Daemon {
       io: {
         sendDatagram: (to, bytes, from) => this.sockets.send(to, bytes, from),
         writePacket: (packet) => {
-          this.tun?.write(packet);
+          // A packet the TUN refuses (larger than its MTU, interface down) is dropped and
+          // counted, never thrown: a peer must not be able to crash the daemon.
+          try {
+            if (this.tun && !this.tun.write(packet)) this.tunWriteDrops++;
+          } catch (error) {
+            this.tunWriteDrops++;
+            options.log.debug('TUN write refused', {
+              length: packet.length,
+              message: (error as Error).message,
+            });
+          }
         },
         event: (event) => this.onEvent(event),
       },
@@ -135,8 +147,8 @@ export class Daemon {
       hooks: {
         listenPort: () => this.sockets.port,
         setListenPort: async (newPort: number) => {
-          this.sockets.close();
-          await this.sockets.open(newPort);
+          // Bind the new port first; on failure the old sockets keep working.
+          if (newPort !== this.sockets.port || newPort === 0) await this.sockets.reopen(newPort);
         },
         changed: () => this.schedule(),
       },
@@ -190,6 +202,13 @@ export class Daemon {
   private onEvent(event: DeviceEvent): void {
     const log = this.options.log;
     switch (event.type) {
+      case 'peer-removed': {
+        // Its resolver must not keep polling DNS for a peer that is gone.
+        this.resolvers.get(event.peer)?.close();
+        this.resolvers.delete(event.peer);
+        log.info('peer removed', { peer: event.peer });
+        break;
+      }
       case 'endpoint-changed':
         log.info('active endpoint changed', { peer: event.peer, from: event.from, to: event.to });
         break;

@@ -279,3 +279,66 @@ describe('pathwire up with a malformed config', () => {
     }
   });
 });
+
+describeWith(namespaceCapability(['wg', 'ping']), 'pathwire under hostile or clumsy input', () => {
+  let topology: Topology;
+  const daemons: DaemonProcess[] = [];
+  beforeAll(() => {
+    topology = Topology.create();
+  });
+  afterAll(async () => {
+    for (const daemon of daemons) await daemon.stop();
+    topology?.destroy();
+  });
+
+  it('survives a peer sending packets larger than its TUN MTU, and a refused listen-port change', async () => {
+    const a = topology.namespace('ha');
+    const b = topology.namespace('hb');
+    const link = topology.link(a, b);
+    const ka = keyPair();
+    const kb = keyPair();
+    // B's tunnel MTU is 1420 by default; A's is 1500 (a common mismatch), so A sends B packets B's TUN refuses.
+    const configA = pathwireConfig({
+      privateKey: ka.privateKey,
+      listenPort: 51820,
+      addresses: [`${OURS.v4}/27`],
+      peer: { publicKey: kb.publicKey, endpoints: [`${link.b.ipv4}:51820`], allowedIPs: [`${STOCK.v4}/32`] },
+    }).replace('[Interface]\n', '[Interface]\nMTU = 1500\n');
+    const daemonB = await startDaemon(
+      topology,
+      b,
+      topology.name('hpb'),
+      pathwireConfig({
+        privateKey: kb.privateKey,
+        listenPort: 51820,
+        addresses: [`${STOCK.v4}/27`],
+        peer: { publicKey: ka.publicKey, endpoints: [], allowedIPs: [`${OURS.v4}/32`] },
+      }),
+    );
+    daemons.push(daemonB);
+    daemons.push(await startDaemon(topology, a, topology.name('hpa'), configA));
+    expect(topology.exec(a, 'ping', ['-c', '2', '-i', '0.2', '-W', '3', STOCK.v4])).toContain('2 received');
+    // 1450-byte pings: 1478-byte echo requests, more than B's TUN takes; B must stay up.
+    try {
+      topology.exec(a, 'ping', ['-c', '3', '-i', '0.2', '-W', '1', '-s', '1450', '-M', 'do', STOCK.v4]);
+    } catch {}
+    expect(daemonB.child.exitCode).toBeNull();
+    expect(topology.exec(a, 'ping', ['-c', '2', '-i', '0.2', '-W', '3', STOCK.v4])).toContain('2 received');
+    // A listen-port change to a port already taken is refused, and the old port keeps working.
+    const squatter = topology.spawn(b, process.execPath, [
+      '-e',
+      "require('dgram').createSocket('udp4').bind(51999); setInterval(() => {}, 1e6)",
+    ]);
+    run('sleep', ['0.3']);
+    let refusal = '';
+    try {
+      run('wg', ['set', daemonB.iface, 'listen-port', '51999']);
+    } catch (error) {
+      refusal = (error as Error).message;
+    }
+    squatter.kill();
+    expect(refusal).toMatch(/Address already in use/);
+    expect(run('wg', ['show', daemonB.iface, 'listen-port']).trim()).toBe('51820');
+    expect(topology.exec(a, 'ping', ['-c', '2', '-i', '0.2', '-W', '3', STOCK.v4])).toContain('2 received');
+  });
+});

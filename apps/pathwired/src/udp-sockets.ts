@@ -40,15 +40,34 @@ export class UdpSockets {
 
   /** Binds both families on `port` (0: let the kernel choose, then use the same for IPv6). */
   async open(port: number): Promise<number> {
-    const v4 = this.attach(openUdp({ port, family: 4, batchSize: 128 }));
+    const [v4, v6] = this.bind(port);
     this.v4 = v4;
+    this.v6 = v6;
     this.port = v4.port;
-    try {
-      this.v6 = this.attach(openUdp({ port: this.port, family: 6, batchSize: 128 }));
-    } catch {
-      this.v6 = undefined; // no IPv6 on this host: IPv4 only
-    }
     return this.port;
+  }
+
+  /** Moves to another port: the new sockets are bound before the old ones close, so a failure changes nothing. */
+  async reopen(port: number): Promise<number> {
+    const [v4, v6] = this.bind(port);
+    this.close();
+    this.v4 = v4;
+    this.v6 = v6;
+    this.port = v4.port;
+    return this.port;
+  }
+
+  private bind(port: number): [UdpSocket, UdpSocket | undefined] {
+    const v4 = this.attach(openUdp({ port, family: 4, batchSize: 128 }));
+    try {
+      return [v4, this.attach(openUdp({ port: v4.port, family: 6, batchSize: 128 }))];
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      // No IPv6 on this host: IPv4 alone. Any other failure (the port is taken for IPv6) is an error.
+      if (code === 'FAMILY_UNSUPPORTED' || code === 'ADDRESS_NOT_AVAILABLE') return [v4, undefined];
+      v4.close();
+      throw error;
+    }
   }
 
   /** Queues a datagram, from local address `from` when given (sticky source, IP_PKTINFO). */

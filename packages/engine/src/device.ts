@@ -188,12 +188,29 @@ export class Device {
 
   /** Changes the device's private key: every session and handshake is dropped (as wireguard-go does). */
   setPrivateKey(privateKey: Uint8Array): void {
+    // The same key again (every `wg setconf`/`syncconf` sends it) changes nothing, as in wireguard-go.
+    if (constantTimeEqual(privateKey, this.identity.privateKey)) return;
     this.identity = new StaticIdentity(this.backend, privateKey);
     this.cookies = new CookieChecker(this.identity);
     for (const peer of this.peersByKey.values()) {
       this.expireSessions(peer);
-      peer.handshake = new HandshakePeer(this.identity, peer.publicKey, peer.handshake.presharedKey);
+      this.rebuildHandshake(peer, peer.handshake.presharedKey);
     }
+  }
+
+  /**
+   * A new handshake state for a peer (new device key or preshared key) that keeps the replay
+   * and flood state of the old one: a rebuilt peer must not accept a replayed old initiation.
+   */
+  private rebuildHandshake(peer: Peer, presharedKey: Uint8Array): void {
+    const old = peer.handshake;
+    const fresh = new HandshakePeer(this.identity, peer.publicKey, presharedKey);
+    fresh.lastTimestamp = Uint8Array.from(old.lastTimestamp);
+    fresh.lastInitiationConsumedAt = old.lastInitiationConsumedAt;
+    if (old.cookie) fresh.cookie = Uint8Array.from(old.cookie);
+    fresh.cookieReceivedAt = old.cookieReceivedAt;
+    old.destroy();
+    peer.handshake = fresh;
   }
 
   /** Adds a peer or updates it in place (fields left undefined keep their value). */
@@ -212,8 +229,7 @@ export class Device {
       this.strategyEvent(peer, { type: 'start' }, now);
     } else {
       if (config.presharedKey && !constantTimeEqual(config.presharedKey, peer.handshake.presharedKey)) {
-        peer.handshake.destroy();
-        peer.handshake = new HandshakePeer(this.identity, peer.publicKey, config.presharedKey);
+        this.rebuildHandshake(peer, config.presharedKey);
       }
       if (config.strategy && config.strategy !== peer.strategy) {
         peer.strategy = config.strategy;
@@ -245,7 +261,13 @@ export class Device {
     this.timers.schedule(peer, undefined);
     peer.scheduledAt = undefined;
     this.peersByKey.delete(text);
+    this.emit({ type: 'peer-removed', peer: text });
     return true;
+  }
+
+  /** Whether `peer` is (still) one of this device's peers. */
+  private owns(peer: Peer): boolean {
+    return this.peersByKey.get(peer.publicKeyText) === peer;
   }
 
   peer(publicKey: Uint8Array | string): Peer | undefined {
@@ -269,6 +291,7 @@ export class Device {
 
   /** Replaces the configured endpoints (e.g. a resolver update), keeping the statistics of those that stay. */
   setEndpoints(peer: Peer, endpoints: readonly Endpoint[], now: number): void {
+    if (!this.owns(peer)) return;
     const hadNone = peer.endpoints.size === 0;
     const change = peer.endpoints.setConfigured(endpoints, peer.active?.key);
     if (peer.active && !peer.endpoints.get(peer.active.key)) peer.active = undefined;
@@ -283,6 +306,7 @@ export class Device {
 
   /** `wg set … endpoint X`: the peer uses X now; its strategy is told. */
   setActiveEndpoint(peer: Peer, endpoint: Endpoint, now: number): void {
+    if (!this.owns(peer)) return;
     const { record, change } = peer.endpoints.learn(endpoint, now, peer.active?.key);
     if (change) this.endpointsChanged(peer, change, now);
     this.activate(peer, record);
@@ -291,6 +315,7 @@ export class Device {
 
   /** Passes a command (e.g. from a userspace oracle) to the peer's strategy. */
   command(peer: Peer, command: unknown, now: number): void {
+    if (!this.owns(peer)) return;
     this.strategyEvent(peer, { type: 'command', command }, now);
   }
 
@@ -367,8 +392,11 @@ export class Device {
   tick(now: number): void {
     for (let peer = this.timers.popDue(now); peer; peer = this.timers.popDue(now)) {
       peer.scheduledAt = undefined;
-      this.runTimers(peer, now);
-      this.reschedule(peer);
+      try {
+        this.runTimers(peer, now);
+      } finally {
+        this.reschedule(peer);
+      }
     }
   }
 
@@ -479,7 +507,9 @@ export class Device {
     peer.pendingCopies = [];
     // Initiator: the new keypair is current at once (whitepaper §5.4.5).
     if (peer.next) {
+      // As wireguard-go: the unconfirmed next becomes previous, and the old current goes.
       if (peer.previous) this.retireKeypair(peer.previous);
+      if (peer.current) this.retireKeypair(peer.current);
       peer.previous = peer.next;
       peer.next = undefined;
     } else {
@@ -870,7 +900,7 @@ export class Device {
   ): readonly StrategyDecision[] {
     let decisions: readonly StrategyDecision[];
     try {
-      decisions = peer.strategy.handle(event, this.strategyContext(peer, now));
+      decisions = validDecisions(peer.strategy.handle(event, this.strategyContext(peer, now)));
     } catch (error) {
       this.emitStrategyError(peer, error instanceof Error ? error.message : String(error));
       return [];
@@ -935,6 +965,7 @@ export class Device {
 
   private endpointsChanged(peer: Peer, change: EndpointSetChange, now: number): void {
     if (change.added.length === 0 && change.removed.length === 0) return;
+    for (const key of change.removed) peer.authenticatedEventAt.delete(key);
     this.strategyEvent(
       peer,
       { type: 'endpoints-changed', added: change.added, removed: change.removed },
@@ -987,4 +1018,27 @@ export class Device {
   private emitStrategyError(peer: Peer, message: string): void {
     this.emit({ type: 'strategy-error', peer: peer.publicKeyText, message });
   }
+}
+
+/**
+ * A strategy's answer, checked before the engine acts on it: an array of decisions with
+ * finite numbers and string endpoints. Anything else is the strategy's error, reported as such.
+ */
+function validDecisions(decisions: unknown): readonly StrategyDecision[] {
+  if (!Array.isArray(decisions)) throw new TypeError('handle() must return an array of decisions');
+  for (const decision of decisions as StrategyDecision[]) {
+    const ok =
+      decision?.type === 'activate' || decision?.type === 'probe'
+        ? typeof decision.endpoint === 'string'
+        : decision?.type === 'wake'
+          ? Number.isFinite(decision.at)
+          : decision?.type === 'initiate'
+            ? Array.isArray(decision.targets) &&
+              decision.targets.every(
+                (t) => typeof t?.endpoint === 'string' && Number.isFinite(t.delayMs) && t.delayMs >= 0,
+              )
+            : false;
+    if (!ok) throw new TypeError(`invalid decision ${JSON.stringify(decision)}`);
+  }
+  return decisions as StrategyDecision[];
 }

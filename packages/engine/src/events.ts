@@ -38,6 +38,7 @@ export type DeviceEvent =
     }
   | { readonly type: 'handshake-failed'; readonly peer: string }
   | { readonly type: 'session-expired'; readonly peer: string }
+  | { readonly type: 'peer-removed'; readonly peer: string }
   | { readonly type: 'strategy-error'; readonly peer: string; readonly message: string };
 
 /** The driver side of the device: where its outputs go. */
