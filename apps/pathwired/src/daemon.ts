@@ -41,8 +41,6 @@ export class Daemon {
   private timer: NodeJS.Timeout | undefined;
   private scheduledFor: number | undefined;
   private stopped = false;
-  /** Decrypted packets the TUN refused (full, too large, interface down). */
-  tunWriteDrops = 0;
   private hooksDone = { preUp: false, postUp: false };
 
   private constructor(private readonly options: DaemonOptions) {
@@ -58,9 +56,9 @@ export class Daemon {
           // A packet the TUN refuses (larger than its MTU, interface down) is dropped and
           // counted, never thrown: a peer must not be able to crash the daemon.
           try {
-            if (this.tun && !this.tun.write(packet)) this.tunWriteDrops++;
+            if (this.tun && !this.tun.write(packet)) this.device.recordDrop('tun-refused');
           } catch (error) {
-            this.tunWriteDrops++;
+            this.device.recordDrop('tun-refused');
             options.log.debug('TUN write refused', {
               length: packet.length,
               message: (error as Error).message,

@@ -323,6 +323,10 @@ describeWith(namespaceCapability(['wg', 'ping']), 'pathwire under hostile or clu
       topology.exec(a, 'ping', ['-c', '3', '-i', '0.2', '-W', '1', '-s', '1450', '-M', 'do', STOCK.v4]);
     } catch {}
     expect(daemonB.child.exitCode).toBeNull();
+    const statusB = JSON.parse(run(process.execPath, [PATHWIRE_BIN, 'status', daemonB.iface, '--json'])) as {
+      drops: Record<string, number>;
+    }[];
+    expect(statusB[0]!.drops['tun-refused']).toBeGreaterThan(0);
     expect(topology.exec(a, 'ping', ['-c', '2', '-i', '0.2', '-W', '3', STOCK.v4])).toContain('2 received');
     // A listen-port change to a port already taken is refused, and the old port keeps working.
     const squatter = topology.spawn(b, process.execPath, [

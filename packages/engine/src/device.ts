@@ -388,6 +388,11 @@ export class Device {
     }
   }
 
+  /** A drop the driver saw (e.g. the TUN refused a packet), counted with the device's own. */
+  recordDrop(reason: DropReason): void {
+    this.drop(reason);
+  }
+
   /** Time passed: run every timer due at or before `now`. */
   tick(now: number): void {
     for (let peer = this.timers.popDue(now); peer; peer = this.timers.popDue(now)) {

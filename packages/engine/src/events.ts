@@ -21,7 +21,9 @@ export type DropReason =
   | 'bad-inner-packet'
   | 'staged-overflow'
   | 'handshake-gave-up'
-  | 'not-ip';
+  | 'not-ip'
+  /** Reported by the driver: the TUN refused a decrypted packet (too large, interface down, full). */
+  | 'tun-refused';
 
 export type DeviceEvent =
   | {
