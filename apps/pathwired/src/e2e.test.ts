@@ -4,8 +4,6 @@
  */
 
 import { existsSync } from 'node:fs';
-import { bytesToBase64 } from '@pathwire/crypto';
-import { nodeBackend } from '@pathwire/crypto/node';
 import {
   describeWith,
   type Link,
@@ -15,20 +13,13 @@ import {
   startWireguardGo,
   Topology,
   tryRun,
+  wgKeyPair,
 } from '@pathwire/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DaemonProcess, PATHWIRE_BIN, startDaemon } from './test-support/daemon-process.js';
 
 const STOCK = { v4: '203.0.113.225', v6: 'fd00:7077:ffff::1' };
 const OURS = { v4: '203.0.113.226', v6: 'fd00:7077:ffff::2' };
-
-function keyPair() {
-  const privateKey = nodeBackend.generateSecretKey();
-  return {
-    privateKey: bytesToBase64(privateKey),
-    publicKey: bytesToBase64(nodeBackend.publicKey(privateKey)),
-  };
-}
 
 function pathwireConfig(options: {
   privateKey: string;
@@ -61,8 +52,8 @@ describeWith(
     let links: Link[];
     let stock: StockDevice;
     let daemon: DaemonProcess;
-    const ours = keyPair();
-    const theirs = keyPair();
+    const ours = wgKeyPair();
+    const theirs = wgKeyPair();
 
     beforeAll(async () => {
       topology = Topology.create();
@@ -198,8 +189,8 @@ describeWith(namespaceCapability(['ping']), 'pathwire against pathwire', () => {
     const a = topology.namespace('a');
     const b = topology.namespace('b');
     const link = topology.link(a, b);
-    const ka = keyPair();
-    const kb = keyPair();
+    const ka = wgKeyPair();
+    const kb = wgKeyPair();
     daemons.push(
       await startDaemon(
         topology,
@@ -262,7 +253,7 @@ describe('pathwire up with a malformed config', () => {
     try {
       const ns = topology.namespace('m');
       const iface = topology.name('bad');
-      const config = `[Interface]\nPrivateKey = ${keyPair().privateKey}\nListenPort = 51820\nAddress = 10.1.2.3/24\n\n[Peer]\nPublicKey = not-a-key\nAllowedIPs = 10.1.2.4/32\n`;
+      const config = `[Interface]\nPrivateKey = ${wgKeyPair().privateKey}\nListenPort = 51820\nAddress = 10.1.2.3/24\n\n[Peer]\nPublicKey = not-a-key\nAllowedIPs = 10.1.2.4/32\n`;
       const path = `/tmp/${iface}.conf`;
       run('sh', ['-c', `cat > ${path} <<'EOF'\n${config}EOF`]);
       let failure = '';
@@ -295,8 +286,8 @@ describeWith(namespaceCapability(['wg', 'ping']), 'pathwire under hostile or clu
     const a = topology.namespace('ha');
     const b = topology.namespace('hb');
     const link = topology.link(a, b);
-    const ka = keyPair();
-    const kb = keyPair();
+    const ka = wgKeyPair();
+    const kb = wgKeyPair();
     // B's tunnel MTU is 1420 by default; A's is 1500 (a common mismatch), so A sends B packets B's TUN refuses.
     const configA = pathwireConfig({
       privateKey: ka.privateKey,

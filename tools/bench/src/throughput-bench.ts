@@ -8,23 +8,18 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { bytesToBase64 } from '@pathwire/crypto';
-import { nodeBackend } from '@pathwire/crypto/node';
-import { namespaceCapability, startWireguardGo, Topology } from '@pathwire/testkit';
+import {
+  namespaceCapability,
+  startWireguardGo,
+  Topology,
+  type WgKeyPair,
+  wgKeyPair,
+} from '@pathwire/testkit';
 
 const require = createRequire(import.meta.url);
 const PATHWIRE = join(dirname(require.resolve('@pathwire/pathwired/package.json')), 'bin', 'pathwire.js');
 const SECONDS = Number(process.env.PATHWIRE_IPERF_SECONDS ?? 5);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Keys {
-  privateKey: string;
-  publicKey: string;
-}
-const keyPair = (): Keys => {
-  const secret = nodeBackend.generateSecretKey();
-  return { privateKey: bytesToBase64(secret), publicKey: bytesToBase64(nodeBackend.publicKey(secret)) };
-};
 
 type Side = 'wireguard-go' | 'pathwire';
 
@@ -33,8 +28,8 @@ async function startSide(
   namespace: string,
   side: Side,
   suffix: string,
-  self: Keys,
-  peer: Keys,
+  self: WgKeyPair,
+  peer: WgKeyPair,
   address: string,
   peerAddress: string,
   endpoint: string | undefined,
@@ -82,8 +77,8 @@ async function measure(client: Side, server: Side): Promise<number> {
     const c = topology.namespace('c');
     const s = topology.namespace('s');
     const link = topology.link(c, s);
-    const ck = keyPair();
-    const sk = keyPair();
+    const ck = wgKeyPair();
+    const sk = wgKeyPair();
     await startSide(topology, s, server, 'sv', sk, ck, '10.88.0.1', '10.88.0.2', undefined, dir);
     await startSide(topology, c, client, 'cl', ck, sk, '10.88.0.2', '10.88.0.1', `${link.b.ipv4}:51820`, dir);
     const iperf = topology.spawn(s, 'iperf3', ['-s', '-1', '-B', '10.88.0.1']);

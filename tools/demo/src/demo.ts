@@ -10,20 +10,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { bytesToBase64 } from '@pathwire/crypto';
-import { nodeBackend } from '@pathwire/crypto/node';
-import { namespaceCapability, run, startWireguardGo, Topology } from '@pathwire/testkit';
+import { namespaceCapability, run, startWireguardGo, Topology, wgKeyPair } from '@pathwire/testkit';
 
 const require = createRequire(import.meta.url);
 const PATHWIRE = join(dirname(require.resolve('@pathwire/pathwired/package.json')), 'bin', 'pathwire.js');
 const STRATEGY = process.env.PATHWIRE_DEMO_STRATEGY ?? 'handshake-race';
 const say = (text: string) => console.log(text);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function keyPair() {
-  const secret = nodeBackend.generateSecretKey();
-  return { privateKey: bytesToBase64(secret), publicKey: bytesToBase64(nodeBackend.publicKey(secret)) };
-}
 
 async function main(): Promise<number> {
   const capability = namespaceCapability(['wireguard-go', 'wg', 'ping', 'iptables']);
@@ -44,8 +37,8 @@ async function main(): Promise<number> {
     say('pathwire demo: a client and a server in their own network namespaces, joined by two links:');
     say(`  ISP A: client ${ispA.a.ipv4} <-> server ${ispA.b.ipv4}`);
     say(`  ISP B: client ${ispB.a.ipv4} <-> server ${ispB.b.ipv4}`);
-    const stockKeys = keyPair();
-    const ourKeys = keyPair();
+    const stockKeys = wgKeyPair();
+    const ourKeys = wgKeyPair();
     const stock = await startWireguardGo(topology, server, 'wg', {
       privateKey: stockKeys.privateKey,
       listenPort: 51820,

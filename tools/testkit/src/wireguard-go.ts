@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Topology } from './topology.js';
+import { waitFor } from './wait.js';
 
 export interface StockPeerConfig {
   readonly publicKey: string;
@@ -34,14 +35,6 @@ export interface StockDevice {
   show(): string;
   /** What wireguard-go printed so far. */
   log(): string;
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** Runs `wg set IFACE …`, passing keys through files readable by root only. */

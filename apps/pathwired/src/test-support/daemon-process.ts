@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Topology } from '@pathwire/testkit';
+import { type Topology, waitFor } from '@pathwire/testkit';
 
 export const PATHWIRE_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'pathwire.js');
 
@@ -17,14 +17,6 @@ export interface DaemonProcess {
   readonly configPath: string;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Writes `config` to `<tmp>/<iface>.conf` and runs `pathwire up` on it in `namespace`. */
