@@ -13,6 +13,7 @@ import {
   startWireguardGo,
   Topology,
   tryRun,
+  waitFor,
   wgKeyPair,
 } from '@pathwire/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -324,7 +325,12 @@ describeWith(namespaceCapability(['wg', 'ping']), 'pathwire under hostile or clu
       '-e',
       "require('dgram').createSocket('udp4').bind(51999); setInterval(() => {}, 1e6)",
     ]);
-    run('sleep', ['0.3']);
+    // Wait until it holds the port (node starts slowly on a busy machine).
+    await waitFor(
+      () => topology.exec(b, 'ss', ['-Hlun', 'sport = :51999']).includes('51999'),
+      'the squatter to bind 51999',
+      20_000,
+    );
     let refusal = '';
     try {
       run('wg', ['set', daemonB.iface, 'listen-port', '51999']);
