@@ -1,7 +1,10 @@
 /**
- * Seeded pseudo-random numbers: xoshiro128** 1.1 (Blackman and Vigna), state filled from a
- * 32-bit seed with splitmix32. `fork(label)` derives an independent stream, so adding a
- * path or a node does not shift the draws of the others.
+ * Seeded pseudo-random numbers: xoshiro128** 1.1 (Blackman and Vigna, prng.di.unimi.it),
+ * state filled from a 32-bit seed with splitmix32. `fork(label)` derives an independent
+ * stream, so adding a path or a node does not shift the draws of the others. Not for secrets:
+ * keys and nonces come from the crypto backend's CSPRNG.
+ *
+ * Pure: no `node:` import, no `Math.random`.
  */
 
 function splitmix32(state: number): [next: number, output: number] {
@@ -19,6 +22,16 @@ function hashLabel(text: string): number {
   return h >>> 0;
 }
 
+/**
+ * @example
+ * ```ts
+ * import { Random } from '@pathwire/random';
+ * const random = Random.fromSeed(42);
+ * random.next(); // same value on every run: uniform in [0, 1)
+ * const jitter = random.fork('jitter'); // independent stream
+ * const key = Random.fromSeed(7).nextBytes(32); // a deterministic test key
+ * ```
+ */
 export class Random {
   private s0: number;
   private s1: number;
@@ -64,6 +77,21 @@ export class Random {
   /** Uniform in [0, 1) with 32 bits of resolution. */
   next(): number {
     return this.nextUint32() / 4294967296;
+  }
+
+  /** `length` bytes: successive `nextUint32()` draws written big-endian (the last one cut short). */
+  nextBytes(length: number): Uint8Array {
+    const bytes = new Uint8Array(length);
+    for (let i = 0; i < length; i += 4) {
+      const word = this.nextUint32();
+      for (let j = 0; j < 4 && i + j < length; j++) bytes[i + j] = word >>> (24 - 8 * j);
+    }
+    return bytes;
+  }
+
+  /** A function drawing uniform numbers in [0, 1) from this stream (for `random: () => number` options). */
+  toFunction(): () => number {
+    return () => this.next();
   }
 
   /** A new independent stream derived from this stream's seed material and `label`. */

@@ -17,12 +17,10 @@
  *   deprecated site-local fec0::/10, IPv6 outside 2000::/3 apart from the blocks above) is
  *   kept: a lab network may well use it.
  * - 64:ff9b::/96 (NAT64, RFC 6052), 2002::/16 (6to4) and 2001::/32 (Teredo) are `global`.
- * - IPv4-mapped IPv6 is normalised to IPv4 before classifying (see `ip-address.ts`).
- *
- * Pure: no `node:` import.
+ * - IPv4-mapped IPv6 is normalised to IPv4 before classifying (see `address.ts`).
  */
-import { ResolverError } from './errors.js';
-import { parseAddress } from './ip-address.js';
+import { type IpFamily, parseAddress } from './address.js';
+import { IpError } from './errors.js';
 
 export type AddressClass =
   | 'unspecified'
@@ -37,7 +35,7 @@ export type AddressClass =
   | 'global';
 
 export interface AddressClassification {
-  readonly family: 4 | 6;
+  readonly family: IpFamily;
   readonly class: AddressClass;
 }
 
@@ -91,7 +89,7 @@ function matches(bytes: Uint8Array, block: Block): boolean {
 }
 
 /** Classifies address bytes of the given family. */
-export function classifyBytes(family: 4 | 6, bytes: Uint8Array): AddressClass {
+export function classifyBytes(family: IpFamily, bytes: Uint8Array): AddressClass {
   const blocks = family === 4 ? V4_BLOCKS : V6_BLOCKS;
   for (const block of blocks) if (matches(bytes, block)) return block.class;
   return family === 4 ? 'global' : 'reserved';
@@ -108,7 +106,7 @@ export function classifyBytes(family: 4 | 6, bytes: Uint8Array): AddressClass {
  */
 export function classifyAddress(address: string): AddressClassification {
   const parsed = parseAddress(address);
-  if (!parsed) throw new ResolverError('BAD_ADDRESS', `not an IP address: ${JSON.stringify(address)}`);
+  if (!parsed) throw new IpError('BAD_ADDRESS', `not an IP address: ${JSON.stringify(address)}`);
   return { family: parsed.family, class: classifyBytes(parsed.family, parsed.bytes) };
 }
 

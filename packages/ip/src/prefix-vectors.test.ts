@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import {
   formatIpAddress,
   formatIpPrefix,
-  IpPrefixError,
+  IpError,
   ipPrefixContains,
   ipPrefixEquals,
   ipPrefixFromBytes,
   parseIpAddress,
   parseIpPrefix,
-} from './ip-prefix.js';
+} from './index.js';
 
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 describe('parseIpPrefix: good input', () => {
   // [input, family, bytes (hex), bits, canonical text]
@@ -172,10 +172,10 @@ describe('parseIpPrefix: bad input', () => {
       } catch (e) {
         error = e;
       }
-      expect(error).toBeInstanceOf(IpPrefixError);
-      expect((error as IpPrefixError).code).toBe(code);
-      expect((error as IpPrefixError).message).toBe(message);
-      expect((error as IpPrefixError).name).toBe('IpPrefixError');
+      expect(error).toBeInstanceOf(IpError);
+      expect((error as IpError).code).toBe(code);
+      expect((error as IpError).message).toBe(message);
+      expect((error as IpError).name).toBe('IpError');
     });
   }
 });
@@ -189,7 +189,7 @@ describe('addresses', () => {
 
   it('rejects a prefix where an address is expected', () => {
     expect(() => parseIpAddress('10.0.0.0/8')).toThrow(
-      new IpPrefixError('BAD_ADDRESS', 'bad IP address "10.0.0.0/8": not an IPv4 or IPv6 address'),
+      new IpError('BAD_ADDRESS', 'bad IP address "10.0.0.0/8": not an IPv4 or IPv6 address'),
     );
   });
 
@@ -215,10 +215,10 @@ describe('ipPrefixFromBytes', () => {
 
   it('rejects bad lengths', () => {
     expect(() => ipPrefixFromBytes(new Uint8Array(8), 8)).toThrow(
-      new IpPrefixError('BAD_ADDRESS', 'an IP address is 4 or 16 bytes, got 8'),
+      new IpError('BAD_ADDRESS', 'an IP address is 4 or 16 bytes, got 8'),
     );
     expect(() => ipPrefixFromBytes(new Uint8Array(4), 33)).toThrow(
-      new IpPrefixError('BAD_PREFIX_LENGTH', 'prefix length must be 0 to 32, got 33'),
+      new IpError('BAD_PREFIX_LENGTH', 'prefix length must be 0 to 32, got 33'),
     );
     expect(() => ipPrefixFromBytes(new Uint8Array(16), 1.5)).toThrow(
       'prefix length must be 0 to 128, got 1.5',

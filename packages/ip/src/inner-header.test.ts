@@ -1,6 +1,13 @@
+import { Random } from '@pathwire/random';
 import { describe, expect, it } from 'vitest';
-import { innerDestination, innerFamily, innerSource, packetLength } from './inner-address.js';
-import { formatIpAddress, parseIpAddress } from './ip-prefix.js';
+import {
+  formatIpAddress,
+  innerDestination,
+  innerFamily,
+  innerSource,
+  packetLength,
+  parseIpAddress,
+} from './index.js';
 
 /** An IPv4 packet of `total` bytes (header says `total`), inside a buffer of `buffer` bytes. */
 function ipv4(src: string, dst: string, total = 28, buffer = total): Uint8Array {
@@ -28,17 +35,8 @@ function ipv6(src: string, dst: string, payload = 8, buffer = 40 + payload): Uin
   return packet;
 }
 
-/** mulberry32: small seeded PRNG so failures replay. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded stream so failures replay. */
+const prng = (seed: number): (() => number) => Random.fromSeed(seed).toFunction();
 
 describe('inner addresses: IPv4', () => {
   it('reads source and destination as views into the packet', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalAddress, formatIPv6, parseIPv4, parseIPv6 } from './ip-address.js';
+import { canonicalAddress, formatIPv6, parseIPv4, parseIPv6 } from './address.js';
 
 describe('canonicalAddress (RFC 5952)', () => {
   it.each([

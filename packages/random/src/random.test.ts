@@ -43,3 +43,19 @@ describe('Random (xoshiro128**)', () => {
     expect(a1).not.toBe(b);
   });
 });
+
+describe('Random.nextBytes', () => {
+  it('writes successive draws big-endian', () => {
+    const words = Random.fromSeed(5);
+    const expected = new Uint8Array(32);
+    for (let i = 0; i < 32; i += 4) new DataView(expected.buffer).setUint32(i, words.nextUint32());
+    expect(Random.fromSeed(5).nextBytes(32)).toEqual(expected);
+    expect(Random.fromSeed(5).nextBytes(6)).toEqual(expected.subarray(0, 6));
+  });
+
+  it('toFunction draws from the same stream as next()', () => {
+    const a = Random.fromSeed(11);
+    const f = Random.fromSeed(11).toFunction();
+    expect([f(), f(), f()]).toEqual([a.next(), a.next(), a.next()]);
+  });
+});
