@@ -142,7 +142,7 @@ export class Device {
   private readonly io: DeviceIO;
   private readonly random: () => number;
   private readonly wallClock: (now: number) => number;
-  private readonly mtu: number;
+  private mtu: number;
   private readonly peersByKey = new Map<string, Peer>();
   private readonly indices = new Map<number, IndexEntry>();
   private readonly allowed = new AllowedIPs<Peer>();
@@ -185,6 +185,17 @@ export class Device {
   }
 
   // ---------------------------------------------------------------- configuration
+
+  /** The inner MTU payloads are padded up to (WireGuard §5.4.6: padding to a multiple of 16, at most the MTU). */
+  get currentMtu(): number {
+    return this.mtu;
+  }
+
+  /** Follows the interface MTU at run time (`ip link set IFACE mtu N`): padding stops at the new value. */
+  setMtu(mtu: number): void {
+    if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65_535) throw new RangeError(`MTU out of range: ${mtu}`);
+    this.mtu = mtu;
+  }
 
   /** Whether the device has a private key: an all-zero key means none (wireguard-go, `wg set private-key /dev/null`). */
   get hasPrivateKey(): boolean {
