@@ -15,10 +15,13 @@ import { EndpointResolver } from '@pathwire/resolver';
 import type { StrategyRegistry } from '@pathwire/strategy';
 import { type LinuxTun, openTun } from '@pathwire/tun';
 import type { DaemonConfig, PeerSection } from './config/index.js';
+import { type AppliedDns, applyDns, dnsUnavailable } from './dns.js';
 import { runHooks } from './hooks.js';
 import { type LinkWatch, watchLink } from './link-watch.js';
 import type { Logger } from './log.js';
 import { formatMetrics, serveMetrics } from './metrics.js';
+import { automaticMtu } from './mtu.js';
+import { installRoutes, type Routing } from './routing.js';
 import { pidFilePath, RUN_DIRECTORY, UAPI_DIRECTORY } from './runtime-paths.js';
 import { serveUapi, type UapiServer } from './uapi/index.js';
 import { UdpSockets } from './udp-sockets.js';
@@ -44,6 +47,8 @@ export class Daemon {
   private stopped = false;
   // ---- drop-in (issue 16): the link watch, and the promise that settles when the daemon stops.
   private linkWatch: LinkWatch | undefined;
+  private routing: Routing | undefined;
+  private dns: AppliedDns | undefined;
   private settle: (reason: string) => void = () => {};
   /** Settles with the reason once the daemon has stopped, whoever stopped it (signal, link deleted, TUN error). */
   readonly finished = new Promise<string>((resolve) => {
@@ -105,34 +110,34 @@ export class Daemon {
     if (existsSync(`/sys/class/net/${iface}`)) {
       throw new Error(`interface ${iface} already exists: is it already up? (pathwire down ${iface})`);
     }
-    if (config.interface.dns.length > 0) {
-      throw new Error(
-        'DNS = is not applied by pathwire: remove it and configure the resolver yourself (e.g. resolvectl)',
-      );
-    }
+    // drop-in (issue 16): refuse `DNS =` before anything is applied when it cannot be honoured.
+    const dnsProblem = config.interface.dns.length > 0 ? dnsUnavailable() : undefined;
+    if (dnsProblem) throw new Error(dnsProblem);
     const table = config.interface.table ?? 'auto';
-    if (typeof table === 'number') throw new Error(`Table = ${table} is not supported: use auto or off`);
     runHooks('PreUp', config.interface.preUp, iface);
     this.hooksDone.preUp = true;
 
     // drop-in (issue 16): `FwMark =` marks the sockets from the start.
     if (typeof config.interface.fwMark === 'number') this.sockets.mark = config.interface.fwMark;
+    // drop-in (issue 16): without `MTU =`, wg-quick's computation from the endpoints' routes.
+    const mtu =
+      config.interface.mtu ??
+      automaticMtu(
+        config.peers.flatMap((peer) =>
+          peer.endpoints.flatMap((item) => (item.kind === 'address' ? [item.address] : [])),
+        ),
+      );
+    this.device.setMtu(mtu);
+    this.sockets.setInnerMtu(mtu);
     const port = await this.sockets.open(config.interface.listenPort ?? 0);
-    const routes = table === 'off' ? [] : config.peers.flatMap((peer) => peer.allowedIPs);
-    const defaults = routes.filter((route) => route.endsWith('/0'));
-    if (defaults.length > 0) {
-      // wg-quick installs default routes with fwmark policy routing; pathwire does not (yet).
-      log.warn('default routes are not installed: route them yourself (e.g. ip route add ... dev IFACE)', {
-        interface: iface,
-        allowedIPs: defaults,
-      });
-    }
     this.tun = openTun({
       name: iface,
-      mtu: config.interface.mtu ?? 1420,
+      mtu,
       addresses: config.interface.addresses,
-      routes: routes.filter((route) => !route.endsWith('/0')),
+      routes: [],
       batchSize: 128,
+      // Any MTU the link may be given later (`ip link set IFACE mtu N`) can be read and written.
+      maxPacketSize: 65_535,
     });
     this.tun.onBatch((batch) => {
       const now = Date.now();
@@ -154,11 +159,36 @@ export class Daemon {
       ifindex: this.tun.ifindex,
       mtu: this.tun.mtu,
       onDeleted: () => void this.stop('link deleted'),
-      onMtu: (mtu) => log.info('link MTU changed', { interface: iface, mtu }),
+      onMtu: (linkMtu) => {
+        // Padding and the UDP sockets follow the link (the TUN reads and writes any size).
+        if (linkMtu < 68) return;
+        this.device.setMtu(linkMtu);
+        try {
+          this.sockets.setInnerMtu(linkMtu);
+        } catch (error) {
+          log.error('cannot rebind the UDP sockets for the new MTU', { message: (error as Error).message });
+          void this.stop('UDP rebind failed');
+          return;
+        }
+        log.info('link MTU changed', { interface: iface, mtu: linkMtu });
+      },
     });
 
     const now = Date.now();
     for (const peer of config.peers) this.addPeer(peer, now);
+
+    // ---- drop-in (issue 16): routes as wg-quick installs them (full tunnel: fwmark policy
+    // routing), then DNS; both undone in stop().
+    this.routing = installRoutes({
+      iface,
+      allowedIPs: config.peers.flatMap((peer) => peer.allowedIPs),
+      table,
+      addresses: config.interface.addresses,
+      fwmark: this.sockets.mark,
+      setFwmark: (mark) => this.sockets.setMark(mark),
+    });
+    this.dns = applyDns(iface, config.interface.dns);
+    // ----
 
     this.uapi = await serveUapi({
       iface,
@@ -280,6 +310,9 @@ export class Daemon {
       }
     }
     for (const resolver of this.resolvers.values()) resolver.close();
+    // drop-in (issue 16): what wg-quick's del_if / unset_dns remove.
+    for (const failure of [...(this.routing?.undo() ?? []), this.dns?.undo()])
+      if (failure) log.warn('clean-up step failed', { message: failure });
     await this.uapi?.close();
     this.metricsServer?.close();
     this.tun?.close();
