@@ -18,7 +18,7 @@ import {
   waitFor,
   wgKeyPair,
 } from '@pathwire/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DaemonProcess, PATHWIRE_BIN, startDaemon } from './test-support/daemon-process.js';
 
 const STOCK = { v4: '203.0.113.225', v6: 'fd00:7077:ffff::1' };
@@ -295,9 +295,8 @@ describeWith(namespaceCapability(['ping']), 'pathwire against pathwire', () => {
   });
 });
 
-describe('pathwire up with a malformed config', () => {
-  const capability = namespaceCapability([]);
-  it.skipIf(!capability.ok)('exits non-zero with file:line and leaves no interface behind', () => {
+describeWith(namespaceCapability([]), 'pathwire up with a malformed config', () => {
+  it('exits non-zero with file:line and leaves no interface behind', () => {
     const topology = Topology.create();
     try {
       const ns = topology.namespace('m');

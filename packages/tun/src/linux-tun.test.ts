@@ -6,14 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import {
-  describeWith,
-  hasCommand,
-  linkCounters,
-  namespaceCapability,
-  Topology,
-  waitFor,
-} from '@pathwire/testkit';
+import { describeWith, linkCounters, namespaceCapability, Topology, waitFor } from '@pathwire/testkit';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { TunError } from './errors.js';
 import { checksumsValid, echoRequestToReply } from './ip-packet.js';
@@ -22,7 +15,7 @@ import type { PacketBatch } from './tun.js';
 
 const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-describeWith(namespaceCapability(['ping']), 'LinuxTun in a network namespace', () => {
+describeWith(namespaceCapability(['ping', 'setpriv']), 'LinuxTun in a network namespace', () => {
   const topology = Topology.create();
   let ns = '';
   const opened: LinuxTun[] = [];
@@ -312,7 +305,7 @@ describeWith(namespaceCapability(['ping']), 'LinuxTun in a network namespace', (
     );
   });
 
-  it.runIf(hasCommand('setpriv'))('without CAP_NET_ADMIN, fails with EPERM and says what is needed', () => {
+  it('without CAP_NET_ADMIN, fails with EPERM and says what is needed', () => {
     const script = `
       import { openTun } from ${JSON.stringify(DIST)};
       try { openTun({ name: ${JSON.stringify(topology.name('q'))}, netns: ${JSON.stringify(ns)} }); console.log('opened'); }
