@@ -12,17 +12,21 @@ import type { Server } from 'node:http';
 import { nodeBackend } from '@pathwire/crypto/node';
 import { Device, type DeviceEvent, type Peer } from '@pathwire/engine';
 import { EndpointResolver } from '@pathwire/resolver';
-import type { StrategyRegistry } from '@pathwire/strategy';
+import { parseEndpointList } from '@pathwire/resolver/parse';
+import type { StrategyRegistry, StrategyV1 } from '@pathwire/strategy';
 import { type LinuxTun, openTun } from '@pathwire/tun';
-import type { DaemonConfig, PeerSection } from './config/index.js';
+import type { DaemonConfig, EndpointItem, PeerSection, StrategyConfig } from './config/index.js';
+import { readStrategy } from './config/values.js';
 import { type AppliedDns, applyDns, dnsUnavailable } from './dns.js';
 import { runHooks } from './hooks.js';
 import { type LinkWatch, watchLink } from './link-watch.js';
 import type { Logger } from './log.js';
 import { formatMetrics, serveMetrics } from './metrics.js';
 import { automaticMtu } from './mtu.js';
+import { type RouteWatch, watchRoutes } from './route-watch.js';
 import { installRoutes, type Routing } from './routing.js';
 import { pidFilePath, RUN_DIRECTORY, UAPI_DIRECTORY } from './runtime-paths.js';
+import { peerConfigLines } from './showconf.js';
 import { serveUapi, type UapiServer } from './uapi/index.js';
 import { UdpSockets } from './udp-sockets.js';
 
@@ -49,6 +53,10 @@ export class Daemon {
   private linkWatch: LinkWatch | undefined;
   private routing: Routing | undefined;
   private dns: AppliedDns | undefined;
+  private routeWatch: RouteWatch | undefined;
+  /** Each peer's endpoint list as configured (`pathwire showconf`), and each strategy's config. */
+  private readonly endpointItems = new Map<string, readonly EndpointItem[]>();
+  private readonly strategyConfigs = new WeakMap<StrategyV1, StrategyConfig>();
   private settle: (reason: string) => void = () => {};
   /** Settles with the reason once the daemon has stopped, whoever stopped it (signal, link deleted, TUN error). */
   readonly finished = new Promise<string>((resolve) => {
@@ -188,6 +196,10 @@ export class Daemon {
       setFwmark: (mark) => this.sockets.setMark(mark),
     });
     this.dns = applyDns(iface, config.interface.dns);
+    this.routeWatch = watchRoutes(
+      () => this.device.clearSourceAddresses(),
+      (reason) => log.warn('route changes are not followed (sticky source addresses kept)', { reason }),
+    );
     // ----
 
     this.uapi = await serveUapi({
@@ -199,11 +211,34 @@ export class Daemon {
         listenPort: () => this.sockets.port,
         setListenPort: async (newPort: number) => {
           // Bind the new port first; on failure the old sockets keep working.
-          if (newPort !== this.sockets.port || newPort === 0) await this.sockets.reopen(newPort);
+          if (newPort !== this.sockets.port || newPort === 0) {
+            await this.sockets.reopen(newPort);
+            // drop-in (issue 16): a new socket, new sources (wireguard-go clears them on rebind).
+            this.device.clearSourceAddresses();
+          }
         },
         changed: () => this.schedule(),
         // drop-in (issue 16): `wg set IFACE fwmark M` marks both UDP sockets (SO_MARK).
         fwmark: () => this.sockets.mark,
+        // Run-time multi-endpoint peers (`pathwire set IFACE peer KEY endpoints … strategy …`).
+        planEndpoints: (text: string) => {
+          const items = parseEndpointList(text);
+          return (publicKey: Uint8Array) => {
+            const peer = this.device.peer(publicKey);
+            if (peer) this.setEndpointItems(peer, items);
+          };
+        },
+        planStrategy: (text: string) => {
+          const chosen = readStrategy(text, this.options.registry.names());
+          const strategy = this.options.registry.create(chosen.name, chosen.options);
+          this.strategyConfigs.set(strategy, chosen);
+          return strategy;
+        },
+        peerLines: (peer: Peer) =>
+          peerConfigLines(
+            this.endpointItems.get(peer.publicKeyText),
+            this.strategyConfigs.get(peer.strategy),
+          ),
         setFwmark: (mark: number) => this.sockets.setMark(mark),
       },
     });
@@ -237,8 +272,18 @@ export class Daemon {
       },
       now,
     );
-    if (section.endpoints.length === 0) return;
-    const resolver = new EndpointResolver(section.endpoints);
+    this.strategyConfigs.set(strategy, section.strategy);
+    if (section.endpoints.length > 0) this.setEndpointItems(peer, section.endpoints);
+  }
+
+  /**
+   * A peer's endpoint set from a list (config `Endpoint`, or `pathwire set … endpoints` at run
+   * time): a resolver feeds it live, replacing any earlier one.
+   */
+  private setEndpointItems(peer: Peer, items: readonly EndpointItem[]): void {
+    this.resolvers.get(peer.publicKeyText)?.close();
+    this.endpointItems.set(peer.publicKeyText, items);
+    const resolver = new EndpointResolver(items);
     resolver.on('change', () => this.applyEndpoints(peer, resolver));
     this.resolvers.set(peer.publicKeyText, resolver);
     void resolver.start();
@@ -260,6 +305,7 @@ export class Daemon {
         // Its resolver must not keep polling DNS for a peer that is gone.
         this.resolvers.get(event.peer)?.close();
         this.resolvers.delete(event.peer);
+        this.endpointItems.delete(event.peer);
         log.info('peer removed', { peer: event.peer });
         break;
       }
@@ -302,6 +348,7 @@ export class Daemon {
     const { iface, config, log } = this.options;
     clearTimeout(this.timer);
     this.linkWatch?.close();
+    this.routeWatch?.close();
     if (this.hooksDone.postUp) {
       try {
         runHooks('PreDown', config.interface.preDown, iface);

@@ -197,6 +197,17 @@ export class Device {
     this.mtu = mtu;
   }
 
+  /**
+   * Forgets the sticky source address of one peer's endpoints, or of every peer's (wireguard-go
+   * `markEndpointSrcForClearing`, Linux `wg_socket_clear_peer_endpoint_src`): the next datagram
+   * leaves from whatever address the routing table picks. For listen-port changes, retries,
+   * removed addresses and route changes.
+   */
+  clearSourceAddresses(peer?: Peer): void {
+    for (const each of peer ? [peer] : this.peersByKey.values())
+      for (const record of each.endpoints.list) record.localAddress = undefined;
+  }
+
   /** Whether the device has a private key: an all-zero key means none (wireguard-go, `wg set private-key /dev/null`). */
   get hasPrivateKey(): boolean {
     return this.identity.privateKey.some((byte) => byte !== 0);
@@ -871,6 +882,8 @@ export class Device {
     if (peer.retransmitAt !== undefined && peer.retransmitAt <= now) {
       peer.retransmitAt = undefined;
       for (const record of peer.endpoints.list) if (record.initiationSentAt !== undefined) record.noteLost();
+      // wireguard-go timers.go expiredRetransmitHandshake: the source address may be the trouble.
+      this.clearSourceAddresses(peer);
       this.requestHandshake(peer, now, 'retry', true);
     }
     if (peer.keepaliveAt !== undefined && peer.keepaliveAt <= now) {
@@ -879,6 +892,8 @@ export class Device {
     }
     if (peer.newHandshakeAt !== undefined && peer.newHandshakeAt <= now) {
       peer.newHandshakeAt = undefined;
+      // wireguard-go timers.go expiredNewHandshake: clear the source address too.
+      this.clearSourceAddresses(peer);
       this.requestHandshake(peer, now, 'keepalive-timeout', false);
     }
     if (peer.persistentKeepaliveAt !== undefined && peer.persistentKeepaliveAt <= now) {
