@@ -53,7 +53,14 @@ async function up(args: string[]): Promise<number> {
     if (pid > 0 && isAlive(pid))
       throw new Error(`interface ${iface} is already up (pid ${pid}); run: pathwire down ${iface}`);
   }
-  const daemon = await Daemon.start({ iface, config, registry, log, ...(metrics ? { metrics } : {}) });
+  const daemon = await Daemon.start({
+    iface,
+    config,
+    registry,
+    log,
+    configPath: path,
+    ...(metrics ? { metrics } : {}),
+  });
   return runUntilStopped(daemon, log);
 }
 

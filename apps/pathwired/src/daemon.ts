@@ -26,8 +26,9 @@ import { automaticMtu } from './mtu.js';
 import { type RouteWatch, watchRoutes } from './route-watch.js';
 import { installRoutes, type Routing } from './routing.js';
 import { pidFilePath, RUN_DIRECTORY, UAPI_DIRECTORY } from './runtime-paths.js';
+import { saveConfig, savedConfigText } from './save-config.js';
 import { peerConfigLines } from './showconf.js';
-import { serveUapi, type UapiServer } from './uapi/index.js';
+import { formatGet, serveUapi, type UapiServer } from './uapi/index.js';
 import { UdpSockets } from './udp-sockets.js';
 
 export interface DaemonOptions {
@@ -35,6 +36,8 @@ export interface DaemonOptions {
   readonly config: DaemonConfig;
   readonly registry: StrategyRegistry;
   readonly log: Logger;
+  /** The file `up` read, for `SaveConfig = true`. */
+  readonly configPath?: string;
   /** `host:port` for Prometheus metrics, if wanted. */
   readonly metrics?: string;
 }
@@ -234,11 +237,7 @@ export class Daemon {
           this.strategyConfigs.set(strategy, chosen);
           return strategy;
         },
-        peerLines: (peer: Peer) =>
-          peerConfigLines(
-            this.endpointItems.get(peer.publicKeyText),
-            this.strategyConfigs.get(peer.strategy),
-          ),
+        peerLines: (peer: Peer) => this.peerLines(peer),
         setFwmark: (mark: number) => this.sockets.setMark(mark),
       },
     });
@@ -274,6 +273,33 @@ export class Daemon {
     );
     this.strategyConfigs.set(strategy, section.strategy);
     if (section.endpoints.length > 0) this.setEndpointItems(peer, section.endpoints);
+  }
+
+  /** pathwire's extra `get=1` lines for a peer: its endpoint list and strategy as configured. */
+  private peerLines(peer: Peer): string[] {
+    return peerConfigLines(
+      this.endpointItems.get(peer.publicKeyText),
+      this.strategyConfigs.get(peer.strategy),
+    );
+  }
+
+  /** `SaveConfig = true`: the running state back into the file (not after a crash or a failed start). */
+  private async saveConfig(reason: string): Promise<void> {
+    const { config, configPath, log } = this.options;
+    if (!config.interface.saveConfig || !configPath || reason === 'crash' || reason === 'start-up failed')
+      return;
+    try {
+      const reply = formatGet(
+        this.device,
+        Date.now(),
+        { listenPort: this.sockets.port, fwmark: this.sockets.mark },
+        (peer) => this.peerLines(peer),
+      );
+      await saveConfig(configPath, savedConfigText(config, reply, this.tun?.mtu));
+      log.info('configuration saved', { file: configPath });
+    } catch (error) {
+      log.warn('SaveConfig failed', { file: configPath, message: (error as Error).message });
+    }
   }
 
   /**
@@ -356,6 +382,7 @@ export class Daemon {
         log.warn('PreDown failed', { message: (error as Error).message });
       }
     }
+    await this.saveConfig(reason);
     for (const resolver of this.resolvers.values()) resolver.close();
     // drop-in (issue 16): what wg-quick's del_if / unset_dns remove.
     for (const failure of [...(this.routing?.undo() ?? []), this.dns?.undo()])
