@@ -12,18 +12,23 @@ import type { Server } from 'node:http';
 import { nodeBackend } from '@pathwire/crypto/node';
 import { Device, type DeviceEvent, type Peer } from '@pathwire/engine';
 import { EndpointResolver } from '@pathwire/resolver';
-import type { StrategyRegistry } from '@pathwire/strategy';
+import { parseEndpointList } from '@pathwire/resolver/parse';
+import type { StrategyRegistry, StrategyV1 } from '@pathwire/strategy';
 import { type LinuxTun, openTun } from '@pathwire/tun';
-import type { DaemonConfig, PeerSection } from './config/index.js';
+import type { DaemonConfig, EndpointItem, PeerSection, StrategyConfig } from './config/index.js';
+import { readStrategy } from './config/values.js';
 import { type AppliedDns, applyDns, dnsUnavailable } from './dns.js';
 import { runHooks } from './hooks.js';
 import { type LinkWatch, watchLink } from './link-watch.js';
 import type { Logger } from './log.js';
 import { formatMetrics, serveMetrics } from './metrics.js';
 import { automaticMtu } from './mtu.js';
+import { type RouteWatch, watchRoutes } from './route-watch.js';
 import { installRoutes, type Routing } from './routing.js';
 import { pidFilePath, RUN_DIRECTORY, UAPI_DIRECTORY } from './runtime-paths.js';
-import { serveUapi, type UapiServer } from './uapi/index.js';
+import { saveConfig, savedConfigText } from './save-config.js';
+import { peerConfigLines } from './showconf.js';
+import { formatGet, serveUapi, type UapiServer } from './uapi/index.js';
 import { UdpSockets } from './udp-sockets.js';
 
 export interface DaemonOptions {
@@ -31,6 +36,8 @@ export interface DaemonOptions {
   readonly config: DaemonConfig;
   readonly registry: StrategyRegistry;
   readonly log: Logger;
+  /** The file `up` read, for `SaveConfig = true`. */
+  readonly configPath?: string;
   /** `host:port` for Prometheus metrics, if wanted. */
   readonly metrics?: string;
 }
@@ -49,6 +56,10 @@ export class Daemon {
   private linkWatch: LinkWatch | undefined;
   private routing: Routing | undefined;
   private dns: AppliedDns | undefined;
+  private routeWatch: RouteWatch | undefined;
+  /** Each peer's endpoint list as configured (`pathwire showconf`), and each strategy's config. */
+  private readonly endpointItems = new Map<string, readonly EndpointItem[]>();
+  private readonly strategyConfigs = new WeakMap<StrategyV1, StrategyConfig>();
   private settle: (reason: string) => void = () => {};
   /** Settles with the reason once the daemon has stopped, whoever stopped it (signal, link deleted, TUN error). */
   readonly finished = new Promise<string>((resolve) => {
@@ -188,6 +199,10 @@ export class Daemon {
       setFwmark: (mark) => this.sockets.setMark(mark),
     });
     this.dns = applyDns(iface, config.interface.dns);
+    this.routeWatch = watchRoutes(
+      () => this.device.clearSourceAddresses(),
+      (reason) => log.warn('route changes are not followed (sticky source addresses kept)', { reason }),
+    );
     // ----
 
     this.uapi = await serveUapi({
@@ -199,11 +214,30 @@ export class Daemon {
         listenPort: () => this.sockets.port,
         setListenPort: async (newPort: number) => {
           // Bind the new port first; on failure the old sockets keep working.
-          if (newPort !== this.sockets.port || newPort === 0) await this.sockets.reopen(newPort);
+          if (newPort !== this.sockets.port || newPort === 0) {
+            await this.sockets.reopen(newPort);
+            // drop-in (issue 16): a new socket, new sources (wireguard-go clears them on rebind).
+            this.device.clearSourceAddresses();
+          }
         },
         changed: () => this.schedule(),
         // drop-in (issue 16): `wg set IFACE fwmark M` marks both UDP sockets (SO_MARK).
         fwmark: () => this.sockets.mark,
+        // Run-time multi-endpoint peers (`pathwire set IFACE peer KEY endpoints … strategy …`).
+        planEndpoints: (text: string) => {
+          const items = parseEndpointList(text);
+          return (publicKey: Uint8Array) => {
+            const peer = this.device.peer(publicKey);
+            if (peer) this.setEndpointItems(peer, items);
+          };
+        },
+        planStrategy: (text: string) => {
+          const chosen = readStrategy(text, this.options.registry.names());
+          const strategy = this.options.registry.create(chosen.name, chosen.options);
+          this.strategyConfigs.set(strategy, chosen);
+          return strategy;
+        },
+        peerLines: (peer: Peer) => this.peerLines(peer),
         setFwmark: (mark: number) => this.sockets.setMark(mark),
       },
     });
@@ -237,8 +271,45 @@ export class Daemon {
       },
       now,
     );
-    if (section.endpoints.length === 0) return;
-    const resolver = new EndpointResolver(section.endpoints);
+    this.strategyConfigs.set(strategy, section.strategy);
+    if (section.endpoints.length > 0) this.setEndpointItems(peer, section.endpoints);
+  }
+
+  /** pathwire's extra `get=1` lines for a peer: its endpoint list and strategy as configured. */
+  private peerLines(peer: Peer): string[] {
+    return peerConfigLines(
+      this.endpointItems.get(peer.publicKeyText),
+      this.strategyConfigs.get(peer.strategy),
+    );
+  }
+
+  /** `SaveConfig = true`: the running state back into the file (not after a crash or a failed start). */
+  private async saveConfig(reason: string): Promise<void> {
+    const { config, configPath, log } = this.options;
+    if (!config.interface.saveConfig || !configPath || reason === 'crash' || reason === 'start-up failed')
+      return;
+    try {
+      const reply = formatGet(
+        this.device,
+        Date.now(),
+        { listenPort: this.sockets.port, fwmark: this.sockets.mark },
+        (peer) => this.peerLines(peer),
+      );
+      await saveConfig(configPath, savedConfigText(config, reply, this.tun?.mtu));
+      log.info('configuration saved', { file: configPath });
+    } catch (error) {
+      log.warn('SaveConfig failed', { file: configPath, message: (error as Error).message });
+    }
+  }
+
+  /**
+   * A peer's endpoint set from a list (config `Endpoint`, or `pathwire set … endpoints` at run
+   * time): a resolver feeds it live, replacing any earlier one.
+   */
+  private setEndpointItems(peer: Peer, items: readonly EndpointItem[]): void {
+    this.resolvers.get(peer.publicKeyText)?.close();
+    this.endpointItems.set(peer.publicKeyText, items);
+    const resolver = new EndpointResolver(items);
     resolver.on('change', () => this.applyEndpoints(peer, resolver));
     this.resolvers.set(peer.publicKeyText, resolver);
     void resolver.start();
@@ -260,6 +331,7 @@ export class Daemon {
         // Its resolver must not keep polling DNS for a peer that is gone.
         this.resolvers.get(event.peer)?.close();
         this.resolvers.delete(event.peer);
+        this.endpointItems.delete(event.peer);
         log.info('peer removed', { peer: event.peer });
         break;
       }
@@ -302,6 +374,7 @@ export class Daemon {
     const { iface, config, log } = this.options;
     clearTimeout(this.timer);
     this.linkWatch?.close();
+    this.routeWatch?.close();
     if (this.hooksDone.postUp) {
       try {
         runHooks('PreDown', config.interface.preDown, iface);
@@ -309,6 +382,7 @@ export class Daemon {
         log.warn('PreDown failed', { message: (error as Error).message });
       }
     }
+    await this.saveConfig(reason);
     for (const resolver of this.resolvers.values()) resolver.close();
     // drop-in (issue 16): what wg-quick's del_if / unset_dns remove.
     for (const failure of [...(this.routing?.undo() ?? []), this.dns?.undo()])

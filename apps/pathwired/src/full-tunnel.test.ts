@@ -166,11 +166,11 @@ describeWith(
       expect(tools.exec(client, 'iptables-save', []).stdout).not.toContain(`pathwire rule for ${name}`);
     });
 
-    it('Table = N puts the routes into table N and nowhere else', async () => {
+    it('Table = N puts the routes into table N only; SaveConfig = true writes the running state back', async () => {
       const name = topology.name('pdf2');
       const path = configFor(
         name,
-        [`Address = ${OURS.v4}/32`, 'Table = 1234'],
+        [`Address = ${OURS.v4}/32`, 'Table = 1234', 'SaveConfig = true'],
         [`AllowedIPs = ${STOCK.v4}/32`],
       );
       const child = await up(name, path);
@@ -178,9 +178,77 @@ describeWith(
         `${STOCK.v4} dev ${name}`,
       );
       expect(tools.exec(client, 'ip', ['route', 'show', 'table', 'main']).stdout).not.toContain(name);
+      // Changed at run time, so only SaveConfig can have put it into the file.
+      const added = wgKeyPair();
+      expect(
+        tools.exec(client, 'wg', ['set', name, 'peer', added.publicKey, 'allowed-ips', '203.0.113.236/32'])
+          .status,
+      ).toBe(0);
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+      const saved = readFileSync(path, 'utf8');
+      expect(saved).toContain(`PublicKey = ${added.publicKey}`);
+      expect(saved).toContain('AllowedIPs = 203.0.113.236/32');
+      expect(saved).toContain(`PrivateKey = ${ours.privateKey}`);
+      expect(saved).toContain(`Address = ${OURS.v4}/32`);
+      expect(saved).toContain('Table = 1234');
+      expect(saved).toContain('SaveConfig = true');
+      // And it is a config pathwire starts from again.
+      const again = await up(name, path);
+      expect(tools.exec(client, 'wg', ['show', name, 'peers']).stdout).toContain(added.publicKey);
+      const stopped = new Promise<number | null>((resolve) => again.once('exit', resolve));
+      again.kill('SIGTERM');
+      expect(await stopped).toBe(0);
+    });
+
+    it('MTU = 576 and MTU = 65535 both carry pings as large as the MTU allows, in both directions', async () => {
+      for (const [suffix, mtu, size] of [
+        ['pdf4', 576, 548],
+        ['pdf5', 65535, 60000],
+      ] as const) {
+        const name = topology.name(suffix);
+        const path = configFor(
+          name,
+          [`Address = ${OURS.v4}/32`, `MTU = ${mtu}`],
+          [`AllowedIPs = ${STOCK.v4}/32`],
+        );
+        const child = await up(name, path);
+        tools.exec(server, 'ip', ['link', 'set', stockIface, 'mtu', String(mtu)]);
+        try {
+          expect(tools.exec(client, 'ip', ['link', 'show', name]).stdout).toContain(`mtu ${mtu}`);
+          const ping = tools.exec(client, 'ping', [
+            '-c',
+            '2',
+            '-i',
+            '0.3',
+            '-W',
+            '5',
+            '-s',
+            String(size),
+            STOCK.v4,
+          ]);
+          expect(ping.stdout, ping.stderr).toContain('2 received');
+          const back = tools.exec(server, 'ping', [
+            '-c',
+            '2',
+            '-i',
+            '0.3',
+            '-W',
+            '5',
+            '-s',
+            String(size),
+            OURS.v4,
+          ]);
+          expect(back.stdout, back.stderr).toContain('2 received');
+          expect(child.exitCode).toBeNull();
+        } finally {
+          tools.exec(server, 'ip', ['link', 'set', stockIface, 'mtu', '1420']);
+        }
+        const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      }
     });
 
     it('a failed start leaves no interface, rule, DNS entry or socket behind', async () => {

@@ -118,7 +118,14 @@ export class UdpSockets {
   /** Queues a datagram, from local address `from` when given (sticky source, IP_PKTINFO). */
   send(to: Endpoint, bytes: Uint8Array, from?: string): void {
     // The link's MTU was raised and the TUN handed us a packet before the link watch saw it.
-    if (bytes.length > this.maxDatagram) this.setInnerMtu(bytes.length - 32);
+    if (bytes.length > this.maxDatagram) {
+      this.setInnerMtu(bytes.length - 32);
+      // Past UDP's limit (MTU near 65,535): refused and counted, never thrown.
+      if (bytes.length > this.maxDatagram) {
+        this.handlers.onSendError(to, 'EMSGSIZE');
+        return;
+      }
+    }
     const socket = to.address.includes(':') ? this.v6 : this.v4;
     if (!socket) {
       this.handlers.onSendError(to, 'EAFNOSUPPORT');
