@@ -9,6 +9,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { UsageError } from './errors.js';
 import { currentCommit, machine } from './meta.js';
 import { parseShard, planRuns } from './plan.js';
 import { defaultWorkers, runPool } from './pool.js';
@@ -27,8 +28,6 @@ const USAGE = `usage:
   pathwire-compare list`;
 
 export const DEFAULT_SEEDS = 30;
-
-class UsageError extends Error {}
 
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

@@ -4,6 +4,7 @@
  * run of that list, so heavy scenarios spread over all shards and merging shards 0..N-1 gives
  * exactly the runs of the whole sweep.
  */
+import { UsageError } from './errors.js';
 import type { RunKey } from './run-one.js';
 import { SCENARIOS, scenarioByName } from './scenarios/index.js';
 import { STRATEGIES, strategyByName } from './strategies/registry.js';
@@ -27,7 +28,7 @@ export function parseShard(text: string): Shard {
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
   if (!match || !(count >= 1) || !(index < count)) {
-    throw new Error(
+    throw new UsageError(
       `--shard ${JSON.stringify(text)}: expected i/N with 0 <= i < N (e.g. 0/4, as JOB_COMPLETION_INDEX counts)`,
     );
   }
@@ -36,7 +37,7 @@ export function parseShard(text: string): Shard {
 
 export function planRuns(options: PlanOptions): RunKey[] {
   if (!Number.isInteger(options.seeds) || options.seeds < 1) {
-    throw new Error(`--seeds ${options.seeds}: expected a whole number >= 1`);
+    throw new UsageError(`--seeds ${options.seeds}: expected a whole number >= 1`);
   }
   const scenarios = options.scenarios?.length
     ? options.scenarios.map((n) => scenarioByName(n).name)

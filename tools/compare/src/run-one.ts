@@ -16,7 +16,7 @@ export interface RunResult extends RunKey {
 }
 
 /** Default probe stream rate, packets per second. */
-export const DEFAULT_STREAM_HZ = 100;
+export const DEFAULT_STREAM_HZ = 50;
 
 export function observe(key: RunKey, streamHz = DEFAULT_STREAM_HZ): Observations {
   return simulate(scenarioByName(key.scenario), strategyByName(key.strategy), key.seed, { streamHz });

@@ -2,6 +2,7 @@
  * Every scenario of the comparison, in report order. To add one: write its definition (see
  * README.md, "Adding a scenario") and list it here.
  */
+import { UsageError } from '../errors.js';
 import type { ScenarioDefinition } from '../scenario/types.js';
 import { validateScenario } from '../scenario/validate.js';
 import { BLACKHOLE, ONEWAY_DOWN, ONEWAY_UP } from './blackhole.js';
@@ -41,7 +42,7 @@ for (const scenario of SCENARIOS) validateScenario(scenario);
 export function scenarioByName(name: string): ScenarioDefinition {
   const found = SCENARIOS.find((s) => s.name === name);
   if (!found) {
-    throw new Error(`unknown scenario "${name}" (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+    throw new UsageError(`unknown scenario "${name}" (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
   }
   return found;
 }

@@ -4,6 +4,7 @@
  */
 import { createRoaming } from '@pathwire/strategy';
 import { createHandshakeRace } from '@pathwire/strategy-handshake-race';
+import { UsageError } from '../errors.js';
 import { createReresolvePoller } from './reresolve-poller.js';
 import { createTruthOracle } from './truth-oracle.js';
 import type { StrategyEntry } from './types.js';
@@ -61,7 +62,7 @@ export const STRATEGIES: readonly StrategyEntry[] = [
 export function strategyByName(name: string): StrategyEntry {
   const found = STRATEGIES.find((s) => s.name === name);
   if (!found) {
-    throw new Error(`unknown strategy "${name}" (known: ${STRATEGIES.map((s) => s.name).join(', ')})`);
+    throw new UsageError(`unknown strategy "${name}" (known: ${STRATEGIES.map((s) => s.name).join(', ')})`);
   }
   return found;
 }
