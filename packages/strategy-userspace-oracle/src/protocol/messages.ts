@@ -117,7 +117,13 @@ export interface PeerSnapshot {
 /** Why the active endpoint changed. */
 export type ActiveCause = 'oracle' | 'fallback' | 'strategy' | 'user' | 'engine';
 /** Why a lease ended. */
-export type LeaseEndReason = 'expired' | 'released' | 'writer-disconnected' | 'replaced' | 'peer-removed';
+export type LeaseEndReason =
+  | 'expired'
+  | 'released'
+  | 'writer-disconnected'
+  | 'replaced'
+  | 'peer-removed'
+  | 'endpoint-removed';
 
 /** Events, without `seq` (added per connection). */
 export type OracleEvent =

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeWorld, PEER_A } from '../test-support/fake-world.js';
 import { OracleHub } from './hub.js';
 import { MAX_LINE_BYTES } from './messages.js';
-import { parseRequest } from './parse-request.js';
+import { parseRequest, utf8Length } from './parse-request.js';
 
 const error = (line: string) => {
   const result = parseRequest(line);
@@ -118,6 +118,15 @@ const anyLine = fc.oneof(
 );
 
 describe('fuzzing', () => {
+  it('utf8Length agrees with TextEncoder', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.fullUnicodeString(), fc.string({ unit: 'binary' })), (text) => {
+        expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('parseRequest never throws, and every failure has a code and a message', () => {
     fc.assert(
       fc.property(anyLine, (line) => {

@@ -47,22 +47,19 @@ class FieldError {
   ) {}
 }
 
-/** UTF-8 length of `text`, computed without allocating when it is clearly short. */
+/** UTF-8 length of `text` (lone surrogates count 3, as their U+FFFD replacement). */
 export function utf8Length(text: string): number {
-  if (text.length * 3 <= MAX_LINE_BYTES) {
-    let bytes = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 0x80) bytes += 1;
-      else if (c < 0x800) bytes += 2;
-      else if (c >= 0xd800 && c <= 0xdbff) {
-        bytes += 4;
-        i++;
-      } else bytes += 3;
-    }
-    return bytes;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
   }
-  return new TextEncoder().encode(text).length;
+  return bytes;
 }
 
 function describe(value: unknown): string {
