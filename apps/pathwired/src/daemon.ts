@@ -11,13 +11,15 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { nodeBackend } from '@pathwire/crypto/node';
 import { Device, type DeviceEvent, type Peer } from '@pathwire/engine';
-import { EndpointResolver } from '@pathwire/resolver';
+import { type EndpointItem, EndpointResolver } from '@pathwire/resolver';
+import { parseEndpointList } from '@pathwire/resolver/parse';
 import type { StrategyRegistry } from '@pathwire/strategy';
 import { type LinuxTun, openTun } from '@pathwire/tun';
 import type { DaemonConfig, PeerSection } from './config/index.js';
 import { runHooks } from './hooks.js';
 import type { Logger } from './log.js';
 import { formatMetrics, serveMetrics } from './metrics.js';
+import { type OracleServer, serveOracle } from './oracle/oracle-server.js';
 import { pidFilePath, RUN_DIRECTORY, UAPI_DIRECTORY } from './runtime-paths.js';
 import { serveUapi, type UapiServer } from './uapi/index.js';
 import { UdpSockets } from './udp-sockets.js';
@@ -36,6 +38,7 @@ export class Daemon {
   private readonly sockets: UdpSockets;
   private tun: LinuxTun | undefined;
   private uapi: UapiServer | undefined;
+  private oracle: OracleServer | undefined;
   private metricsServer: Server | undefined;
   private readonly resolvers = new Map<string, EndpointResolver>();
   private timer: NodeJS.Timeout | undefined;
@@ -155,6 +158,14 @@ export class Daemon {
       this.metricsServer = await serveMetrics(this.options.metrics, () => formatMetrics(this.device, iface));
     }
     await mkdir(RUN_DIRECTORY, { recursive: true, mode: 0o700 });
+    this.oracle = await serveOracle({
+      iface,
+      device: this.device,
+      now: () => Date.now(),
+      directory: RUN_DIRECTORY,
+      setEndpoints: (peer, endpoints) => this.useEndpoints(peer, parseEndpointList(endpoints.join(', '))),
+      changed: () => this.schedule(),
+    });
     await writeFile(pidFilePath(iface), `${process.pid}\n`, { mode: 0o600 });
     runHooks('PostUp', config.interface.postUp, iface);
     this.hooksDone.postUp = true;
@@ -181,8 +192,13 @@ export class Daemon {
       },
       now,
     );
-    if (section.endpoints.length === 0) return;
-    const resolver = new EndpointResolver(section.endpoints);
+    if (section.endpoints.length > 0) this.useEndpoints(peer, section.endpoints);
+  }
+
+  /** A peer's configured endpoints from now on (hostnames resolved and followed); replaces earlier ones. */
+  private useEndpoints(peer: Peer, endpoints: readonly EndpointItem[]): void {
+    this.resolvers.get(peer.publicKeyText)?.close();
+    const resolver = new EndpointResolver(endpoints);
     resolver.on('change', () => this.applyEndpoints(peer, resolver));
     this.resolvers.set(peer.publicKeyText, resolver);
     void resolver.start();
@@ -199,6 +215,7 @@ export class Daemon {
 
   private onEvent(event: DeviceEvent): void {
     const log = this.options.log;
+    this.oracle?.deviceEvent(event);
     switch (event.type) {
       case 'peer-removed': {
         // Its resolver must not keep polling DNS for a peer that is gone.
@@ -254,6 +271,7 @@ export class Daemon {
     }
     for (const resolver of this.resolvers.values()) resolver.close();
     await this.uapi?.close();
+    await this.oracle?.close();
     this.metricsServer?.close();
     this.tun?.close();
     this.sockets.close();
