@@ -105,6 +105,8 @@ export interface PeerSnapshot {
   readonly publicKey: string;
   readonly strategy: string;
   readonly active: string | null;
+  /** ms since the last completed handshake, or null (never): reresolve-dns.sh's test. */
+  readonly lastHandshakeMs: number | null;
   /** The writer's current order for this peer, if any. */
   readonly lease: {
     readonly endpoint: string;

@@ -25,6 +25,7 @@ export function fakeWorld(peerCount = 0): OracleWorld {
         publicKey,
         strategy: 'userspace-oracle',
         active: ENDPOINTS[0]!,
+        lastHandshakeMs: 1000,
         endpoints: ENDPOINTS.map((endpoint) => ({
           endpoint,
           state: 'up' as const,
