@@ -1,6 +1,6 @@
 /**
  * The `pathwire` command: `up CONFIG`, `down IFACE`, `status [IFACE] [--json]`,
- * `genkey | pubkey | genpsk` (same output as wg's).
+ * `genkey | pubkey | genpsk` (same output as wg's), `oracle IFACE watch|select|probe` (oracle/oracle-cli.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRegistry } from '@pathwire/strategy';
@@ -8,6 +8,7 @@ import { loadConfig } from './config/index.js';
 import { Daemon } from './daemon.js';
 import { generatePresharedKey, generatePrivateKey, publicKeyOf } from './keys.js';
 import { createLogger, parseLogLevel } from './log.js';
+import { ORACLE_USAGE, oracleCommand } from './oracle/oracle-cli.js';
 import { interfaceNameFromConfig, pidFilePath, UAPI_DIRECTORY, uapiSocketPath } from './runtime-paths.js';
 import { formatStatus, readStatus } from './status.js';
 import { registerStrategies } from './strategies.js';
@@ -19,7 +20,8 @@ const USAGE = `Usage: pathwire <command>
   status [IFACE] [--json]
                        peers, strategies and every endpoint with its state and RTT
   genkey | pubkey | genpsk
-                       keys, exactly as wg(8) prints them`;
+                       keys, exactly as wg(8) prints them
+${ORACLE_USAGE}`;
 
 function option(args: string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -131,6 +133,8 @@ export async function main(args: string[]): Promise<number> {
     case 'status':
     case 'show':
       return status(rest);
+    case 'oracle':
+      return oracleCommand(rest);
     case 'genkey':
       process.stdout.write(`${generatePrivateKey()}\n`);
       return 0;

@@ -39,7 +39,8 @@ export function peerRow(peer: Peer, now: number): Omit<PeerSnapshot, 'lease'> {
     strategy: peer.strategy.name,
     active: peer.active?.key ?? null,
     // The daemon's engine clock is the wall clock (Date.now), as its handshake times.
-    lastHandshakeMs: peer.lastHandshakeWallClock === undefined ? null : Math.max(0, now - peer.lastHandshakeWallClock),
+    lastHandshakeMs:
+      peer.lastHandshakeWallClock === undefined ? null : Math.max(0, now - peer.lastHandshakeWallClock),
     endpoints: endpointRows(peer, now),
   };
 }
