@@ -48,7 +48,11 @@ function wgEndpoint(
   return undefined;
 }
 
-export async function createOracleLab(serverKind: 'stock' | 'pathwire'): Promise<OracleLab> {
+/**
+ * `extraPeers`: that many more oracle peers on our side, each with 4 endpoints in 2001:db8::/32
+ * (no route in the namespace, never sent to without traffic), for the event stream bench.
+ */
+export async function createOracleLab(serverKind: 'stock' | 'pathwire', extraPeers = 0): Promise<OracleLab> {
   const topology = Topology.create();
   try {
     const client = topology.namespace('oc');
@@ -99,6 +103,7 @@ export async function createOracleLab(serverKind: 'stock' | 'pathwire'): Promise
         `Endpoint = ${endpoints.join(', ')}`,
         'Strategy = userspace-oracle',
         '',
+        ...dummyPeers(extraPeers),
       ].join('\n'),
     );
     const rules: string[][] = [];
@@ -179,4 +184,20 @@ export async function snapshotOf(iface: string, peer: string) {
   } finally {
     watcher.close();
   }
+}
+
+function dummyPeers(count: number): string[] {
+  const lines: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    const h = i.toString(16);
+    lines.push(
+      '[Peer]',
+      `PublicKey = ${wgKeyPair().publicKey}`,
+      `AllowedIPs = fd00:7077:fffe::${h}/128`,
+      `Endpoint = ${[1, 2, 3, 4].map((k) => `[2001:db8:${h}::${k}]:51820`).join(', ')}`,
+      'Strategy = userspace-oracle',
+      '',
+    );
+  }
+  return lines;
 }
