@@ -5,7 +5,7 @@
  */
 
 /** Ones'-complement sum of 16-bit words, not yet folded or inverted. */
-function sum16(bytes: Uint8Array, start: number, end: number, initial = 0): number {
+export function sum16(bytes: Uint8Array, start: number, end: number, initial = 0): number {
   let sum = initial;
   let i = start;
   for (; i + 1 < end; i += 2) sum += (bytes[i]! << 8) | bytes[i + 1]!;
