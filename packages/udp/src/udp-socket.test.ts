@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UdpError } from './errors.js';
-import { type NativeUdp, openUdp, type UdpBatch, type UdpOptions } from './udp-socket.js';
+import { collect } from './test-support/collect.js';
+import { type NativeUdp, openUdp, type UdpOptions } from './udp-socket.js';
 
 const opened: NativeUdp[] = [];
 afterEach(() => {
@@ -27,40 +28,6 @@ function datagram(i: number): Uint8Array {
   bytes[1] = i >> 8;
   for (let j = 2; j < length; j++) bytes[j] = (i * 7 + j) & 0xff;
   return bytes;
-}
-
-interface Received {
-  bytes: Uint8Array;
-  source: string;
-  port: number;
-  local: string;
-}
-
-/** Collects copies of everything received; resolves once `count` datagrams arrived. */
-function collect(socket: NativeUdp, count: number, timeoutMs = 10_000) {
-  const received: Received[] = [];
-  const batchSizes: number[] = [];
-  let resolve!: () => void;
-  const done = new Promise<void>((r) => {
-    resolve = r;
-  });
-  const timer = setTimeout(resolve, timeoutMs);
-  socket.onBatch((batch: UdpBatch) => {
-    batchSizes.push(batch.count);
-    for (let i = 0; i < batch.count; i++) {
-      received.push({
-        bytes: batch.buffer.slice(batch.offsets[i]!, batch.offsets[i]! + batch.lengths[i]!),
-        source: batch.sourceAddresses[i]!,
-        port: batch.sourcePorts[i]!,
-        local: batch.localAddresses[i]!,
-      });
-    }
-    if (received.length >= count) {
-      clearTimeout(timer);
-      resolve();
-    }
-  });
-  return { received, batchSizes, done };
 }
 
 const root = process.getuid?.() === 0;
@@ -88,7 +55,8 @@ describe.each([
     for (let i = 0; i < 1000; i++) {
       const r = byIndex.get(i);
       expect(r, `datagram ${i}`).toBeDefined();
-      expect(r!.bytes).toEqual(datagram(i));
+      // Buffer.equals: toEqual walks typed arrays element by element, slow on a busy machine.
+      expect(Buffer.from(r!.bytes).equals(datagram(i)), `datagram ${i}'s bytes`).toBe(true);
       expect(r!.port).toBe(socket.port);
       expect(r!.source).toBe(loopback);
       expect(r!.local).toBe(loopback);
@@ -98,8 +66,9 @@ describe.each([
     expect(stats.sendCalls).toBeLessThanOrEqual(Math.ceil(1000 / 64) + 1);
     expect(stats.datagramsReceived).toBe(1000);
     expect(Math.max(...batchSizes)).toBeGreaterThan(1);
-    expect(stats.receiveCalls).toBe(batchSizes.length);
-  });
+    // One recvmmsg may fill several batches (GRO messages carry many datagrams).
+    expect(stats.receiveCalls).toBeLessThanOrEqual(batchSizes.length);
+  }, 30_000);
 
   it('flushes at the end of the tick with one sendmmsg', async () => {
     const receiver = open({ port: 0, family, address: loopback });
