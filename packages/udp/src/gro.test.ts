@@ -5,19 +5,9 @@
  * it was sent to; a message with more datagrams than a batch spans several batches, in order.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { collect } from './test-support/collect.js';
-import { type NativeUdp, openUdp, type UdpOptions } from './udp-socket.js';
+import { closeOpened, collect, open } from './test-support/collect.js';
 
-const opened: NativeUdp[] = [];
-afterEach(() => {
-  for (const socket of opened.splice(0)) socket.close();
-});
-
-function open(options: UdpOptions): NativeUdp {
-  const socket = openUdp(options);
-  opened.push(socket);
-  return socket;
-}
+afterEach(closeOpened);
 
 /** Datagram i of a run: `size` bytes (the last of a run may be shorter), its index first. */
 function datagram(i: number, size: number): Buffer {

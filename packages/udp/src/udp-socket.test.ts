@@ -6,19 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UdpError } from './errors.js';
-import { collect } from './test-support/collect.js';
-import { type NativeUdp, openUdp, type UdpOptions } from './udp-socket.js';
+import { closeOpened, collect, open } from './test-support/collect.js';
+import { openUdp } from './udp-socket.js';
 
-const opened: NativeUdp[] = [];
-afterEach(() => {
-  for (const socket of opened.splice(0)) socket.close();
-});
-
-function open(options: UdpOptions): NativeUdp {
-  const socket = openUdp(options);
-  opened.push(socket);
-  return socket;
-}
+afterEach(closeOpened);
 
 /** Datagram i: 1..1400 bytes, a 2-byte index then a pattern that depends on i. */
 function datagram(i: number): Uint8Array {

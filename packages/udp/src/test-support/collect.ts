@@ -1,5 +1,19 @@
-/** Test support: collecting what a socket receives. */
-import type { NativeUdp, UdpBatch } from '../udp-socket.js';
+/** Test support: sockets closed after each test, and collecting what a socket receives. */
+import { type NativeUdp, openUdp, type UdpBatch, type UdpOptions } from '../udp-socket.js';
+
+const opened: NativeUdp[] = [];
+
+/** openUdp, remembered for closeOpened(). */
+export function open(options: UdpOptions): NativeUdp {
+  const socket = openUdp(options);
+  opened.push(socket);
+  return socket;
+}
+
+/** Closes every socket open() opened (for afterEach). */
+export function closeOpened(): void {
+  for (const socket of opened.splice(0)) socket.close();
+}
 
 export interface Received {
   bytes: Uint8Array;
