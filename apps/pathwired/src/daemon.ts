@@ -16,6 +16,7 @@ import type { StrategyRegistry } from '@pathwire/strategy';
 import { type LinuxTun, openTun } from '@pathwire/tun';
 import type { DaemonConfig, PeerSection } from './config/index.js';
 import { runHooks } from './hooks.js';
+import { type LinkWatch, watchLink } from './link-watch.js';
 import type { Logger } from './log.js';
 import { formatMetrics, serveMetrics } from './metrics.js';
 import { pidFilePath, RUN_DIRECTORY, UAPI_DIRECTORY } from './runtime-paths.js';
@@ -41,6 +42,14 @@ export class Daemon {
   private timer: NodeJS.Timeout | undefined;
   private scheduledFor: number | undefined;
   private stopped = false;
+  // ---- drop-in (issue 16): the link watch, and the promise that settles when the daemon stops.
+  private linkWatch: LinkWatch | undefined;
+  private settle: (reason: string) => void = () => {};
+  /** Settles with the reason once the daemon has stopped, whoever stopped it (signal, link deleted, TUN error). */
+  readonly finished = new Promise<string>((resolve) => {
+    this.settle = resolve;
+  });
+  // ----
   private hooksDone = { preUp: false, postUp: false };
 
   private constructor(private readonly options: DaemonOptions) {
@@ -106,6 +115,8 @@ export class Daemon {
     runHooks('PreUp', config.interface.preUp, iface);
     this.hooksDone.preUp = true;
 
+    // drop-in (issue 16): `FwMark =` marks the sockets from the start.
+    if (typeof config.interface.fwMark === 'number') this.sockets.mark = config.interface.fwMark;
     const port = await this.sockets.open(config.interface.listenPort ?? 0);
     const routes = table === 'off' ? [] : config.peers.flatMap((peer) => peer.allowedIPs);
     const defaults = routes.filter((route) => route.endsWith('/0'));
@@ -132,7 +143,19 @@ export class Daemon {
       this.schedule();
       return true;
     });
-    this.tun.onError((error) => log.error('TUN read error', { code: error.code, message: error.message }));
+    // A TUN read error is fatal, as in wireguard-go (RoutineReadFromTUN closes the device): no
+    // zombie interface. The link deleted under us shows up here or in the link watch.
+    this.tun.onError((error) => {
+      log.error('TUN read error', { code: error.code, message: error.message });
+      void this.stop(`TUN error (${error.code})`);
+    });
+    this.linkWatch = watchLink({
+      name: this.tun.name,
+      ifindex: this.tun.ifindex,
+      mtu: this.tun.mtu,
+      onDeleted: () => void this.stop('link deleted'),
+      onMtu: (mtu) => log.info('link MTU changed', { interface: iface, mtu }),
+    });
 
     const now = Date.now();
     for (const peer of config.peers) this.addPeer(peer, now);
@@ -149,6 +172,9 @@ export class Daemon {
           if (newPort !== this.sockets.port || newPort === 0) await this.sockets.reopen(newPort);
         },
         changed: () => this.schedule(),
+        // drop-in (issue 16): `wg set IFACE fwmark M` marks both UDP sockets (SO_MARK).
+        fwmark: () => this.sockets.mark,
+        setFwmark: (mark: number) => this.sockets.setMark(mark),
       },
     });
     if (this.options.metrics) {
@@ -245,6 +271,7 @@ export class Daemon {
     this.stopped = true;
     const { iface, config, log } = this.options;
     clearTimeout(this.timer);
+    this.linkWatch?.close();
     if (this.hooksDone.postUp) {
       try {
         runHooks('PreDown', config.interface.preDown, iface);
@@ -266,5 +293,6 @@ export class Daemon {
       }
     }
     log.info('interface down', { interface: iface, reason });
+    this.settle(reason);
   }
 }

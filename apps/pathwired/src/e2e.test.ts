@@ -13,6 +13,7 @@ import {
   startWireguardGo,
   Topology,
   tryRun,
+  waitFor,
   wgKeyPair,
 } from '@pathwire/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -322,9 +323,10 @@ describeWith(namespaceCapability(['wg', 'ping']), 'pathwire under hostile or clu
     // A listen-port change to a port already taken is refused, and the old port keeps working.
     const squatter = topology.spawn(b, process.execPath, [
       '-e',
-      "require('dgram').createSocket('udp4').bind(51999); setInterval(() => {}, 1e6)",
+      "require('dgram').createSocket('udp4').bind(51999, () => console.log('bound')); setInterval(() => {}, 1e6)",
     ]);
-    run('sleep', ['0.3']);
+    // On a busy machine node takes a while to start: wait until the port is really taken.
+    await waitFor(() => squatter.log().includes('bound'), 'the squatter to bind port 51999', 30_000);
     let refusal = '';
     try {
       run('wg', ['set', daemonB.iface, 'listen-port', '51999']);

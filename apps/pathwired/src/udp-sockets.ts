@@ -19,6 +19,8 @@ export class UdpSockets {
   private v4: UdpSocket | undefined;
   private v6: UdpSocket | undefined;
   port = 0;
+  /** SO_MARK of both sockets (WireGuard's fwmark; 0: none), kept across `reopen`. */
+  mark = 0;
 
   constructor(private readonly handlers: UdpSocketsHandlers) {}
 
@@ -57,10 +59,30 @@ export class UdpSockets {
     return this.port;
   }
 
+  /** Marks both sockets (`wg set IFACE fwmark M`); on failure nothing changes. */
+  setMark(mark: number): void {
+    const sockets = [this.v4, this.v6].filter((socket) => socket !== undefined);
+    try {
+      for (const socket of sockets) socket.setMark(mark);
+    } catch (error) {
+      for (const socket of sockets) socket.setMark(this.mark);
+      throw error;
+    }
+    this.mark = mark;
+  }
+
   private bind(port: number): [UdpSocket, UdpSocket | undefined] {
     const v4 = this.attach(openUdp({ port, family: 4, batchSize: 128 }));
     try {
-      return [v4, this.attach(openUdp({ port: v4.port, family: 6, batchSize: 128 }))];
+      if (this.mark) v4.setMark(this.mark);
+      const v6 = this.attach(openUdp({ port: v4.port, family: 6, batchSize: 128 }));
+      try {
+        if (this.mark) v6.setMark(this.mark);
+      } catch (error) {
+        v6.close();
+        throw error;
+      }
+      return [v4, v6];
     } catch (error) {
       const code = (error as { code?: string }).code;
       // No IPv6 on this host: IPv4 alone. Any other failure (the port is taken for IPv6) is an error.

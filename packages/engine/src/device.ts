@@ -186,6 +186,11 @@ export class Device {
 
   // ---------------------------------------------------------------- configuration
 
+  /** Whether the device has a private key: an all-zero key means none (wireguard-go, `wg set private-key /dev/null`). */
+  get hasPrivateKey(): boolean {
+    return this.identity.privateKey.some((byte) => byte !== 0);
+  }
+
   /** Changes the device's private key: every session and handshake is dropped (as wireguard-go does). */
   setPrivateKey(privateKey: Uint8Array): void {
     // The same key again (every `wg setconf`/`syncconf` sends it) changes nothing, as in wireguard-go.
@@ -782,6 +787,11 @@ export class Device {
     if (chosen.length === 0) {
       // Nowhere to send it: not an attempt. Endpoints arriving later start the handshake.
       this.drop('no-endpoint');
+      return;
+    }
+    if (!this.hasPrivateKey) {
+      // wireguard-go (noise-protocol.go CreateMessageInitiation): no private key, no handshake.
+      this.drop('no-private-key');
       return;
     }
     peer.lastInitiationSentAt = now;

@@ -57,6 +57,7 @@ export interface NativeUdpSocket {
   stats(): UdpStats;
   /** The receive buffer startReading needs: `slots * slotSize` bytes. */
   receiveShape(): { gro: boolean; slots: number; slotSize: number };
+  setMark(mark: number): void;
   close(): void;
 }
 
