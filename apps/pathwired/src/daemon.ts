@@ -13,7 +13,7 @@ import { nodeBackend } from '@pathwire/crypto/node';
 import { Device, type DeviceEvent, type Peer } from '@pathwire/engine';
 import { EndpointResolver } from '@pathwire/resolver';
 import type { StrategyRegistry } from '@pathwire/strategy';
-import { type LinuxTun, openTun } from '@pathwire/tun';
+import { type LinuxTun, openTun, TunWriteQueue } from '@pathwire/tun';
 import type { DaemonConfig, PeerSection } from './config/index.js';
 import { runHooks } from './hooks.js';
 import { type LinkWatch, watchLink } from './link-watch.js';
@@ -36,6 +36,8 @@ export class Daemon {
   readonly device: Device;
   private readonly sockets: UdpSockets;
   private tun: LinuxTun | undefined;
+  /** Decrypted packets, written a batch per tick so the TUN's offloads can coalesce them. */
+  private tunQueue: TunWriteQueue | undefined;
   private uapi: UapiServer | undefined;
   private metricsServer: Server | undefined;
   private readonly resolvers = new Map<string, EndpointResolver>();
@@ -61,18 +63,10 @@ export class Daemon {
       wallClock: (now) => now,
       io: {
         sendDatagram: (to, bytes, from) => this.sockets.send(to, bytes, from),
+        // A packet the TUN refuses (too large, interface down) is dropped and counted, never
+        // thrown: a peer must not be able to crash the daemon.
         writePacket: (packet) => {
-          // A packet the TUN refuses (larger than its MTU, interface down) is dropped and
-          // counted, never thrown: a peer must not be able to crash the daemon.
-          try {
-            if (this.tun && !this.tun.write(packet)) this.device.recordDrop('tun-refused');
-          } catch (error) {
-            this.device.recordDrop('tun-refused');
-            options.log.debug('TUN write refused', {
-              length: packet.length,
-              message: (error as Error).message,
-            });
-          }
+          if (this.tunQueue && !this.tunQueue.push(packet)) this.device.recordDrop('tun-refused');
         },
         event: (event) => this.onEvent(event),
       },
@@ -133,6 +127,12 @@ export class Daemon {
       addresses: config.interface.addresses,
       routes: routes.filter((route) => !route.endsWith('/0')),
       batchSize: 128,
+    });
+    this.tunQueue = new TunWriteQueue(this.tun, {
+      onRefused: (count, reason) => {
+        for (let i = 0; i < count; i++) this.device.recordDrop('tun-refused');
+        log.debug('TUN write refused', { packets: count, reason });
+      },
     });
     this.tun.onBatch((batch) => {
       const now = Date.now();

@@ -21,3 +21,4 @@ export { LinuxTun, openTun, type TunOptions } from './linux-tun.js';
 export { MemoryTun, type MemoryTunOptions } from './memory-tun.js';
 export type { TunOffloads } from './native.js';
 export type { BatchHandler, PacketBatch, Tun, TunStats } from './tun.js';
+export { TunWriteQueue, type TunWriteQueueOptions } from './write-queue.js';

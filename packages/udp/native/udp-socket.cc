@@ -431,6 +431,8 @@ Napi::Value UdpSocket::Flush(const Napi::CallbackInfo& info) {
   };
   uint32_t i = head;
   uint32_t plain_until = 0;  // slots below this go one per message (after a GSO message failed)
+  uint32_t einval_slot = 0;  // first slot of a GSO message refused with EINVAL, and its segment size
+  uint32_t einval_segment = 0;
   bool wait = false;
   while (i < tail) {
     uint32_t messages = 0;
@@ -447,7 +449,7 @@ Napi::Value UdpSocket::Flush(const Napi::CallbackInfo& info) {
       // Group the following slots into this message when GSO can carry them.
       uint32_t count = 1;
       size_t total = segment;
-      if (gso_ && segment > 0 && first >= plain_until) {
+      if (gso_ && segment > 0 && segment <= gso_max_segment_ && first >= plain_until) {
         while (first + count < tail && slots + count < batch_ && count < kMaxGsoSegments) {
           uint32_t next = first + count;
           uint32_t length = send_lengths_[next];
@@ -545,14 +547,24 @@ Napi::Value UdpSocket::Flush(const Napi::CallbackInfo& info) {
       }
       uint32_t count = send_msg_slots_[0];
       if (count > 1) {
-        // Retry these datagrams one by one, so each gets its own fate (EINVAL: the segment size
-        // exceeds the path MTU, where plain datagrams would be fragmented). EIO: the device cannot
+        // Retry these datagrams one by one, so each gets its own fate (EMSGSIZE/EINVAL: the segment
+        // size exceeds the path MTU, where plain datagrams would be fragmented). EIO: the device cannot
         // segment (no checksum offload): no GSO on this socket from now on.
         if (err == EIO) gso_ = false;
+        gso_refused_++;
+        // EMSGSIZE (EINVAL before Linux 6.x) may mean: segments this large exceed the path MTU
+        // (the kernel fragments plain datagrams, but does not segment and fragment). If the
+        // first one then goes out plainly, no GSO for segments this large from now on, rather
+        // than one failed call per flush.
+        if (err == EMSGSIZE || err == EINVAL) {
+          einval_slot = i;
+          einval_segment = send_lengths_[i];
+        }
         plain_until = i + count;
         continue;
       }
       for (uint32_t k = 0; k < count; k++) fail(i + k, err);
+      einval_segment = 0;  // refused plainly too: not a matter of size
       i += count;
       continue;
     }
@@ -560,6 +572,8 @@ Napi::Value UdpSocket::Flush(const Napi::CallbackInfo& info) {
       wait = true;
       break;
     }
+    if (einval_segment != 0 && i == einval_slot) gso_max_segment_ = std::min(gso_max_segment_, einval_segment - 1);
+    einval_segment = 0;
     for (int m = 0; m < sent; m++) {
       uint32_t count = send_msg_slots_[m];
       datagrams_sent_ += count;
@@ -883,6 +897,7 @@ Napi::Value UdpSocket::Stats(const Napi::CallbackInfo& info) {
   stats.Set("writableWaits", writable_waits_);
   stats.Set("gsoMessages", gso_messages_);
   stats.Set("gso", gso_);
+  stats.Set("gsoRefused", gso_refused_);
   stats.Set("groMessages", gro_messages_);
   stats.Set("gro", gro_);
   return stats;

@@ -141,6 +141,7 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   std::vector<uint32_t> send_msg_slots_;  // slots carried by each message of the current call
   bool gso_ = false;                      // UDP_SEGMENT available and not refused by the device
   bool gro_ = false;                      // UDP_GRO granted
+  uint32_t gso_max_segment_ = 65535;      // larger segments failed with EINVAL (over the path MTU)
 
   // Receive slots: recv_slots_ messages of recv_slot_size_ bytes (64 KiB with GRO).
   uint32_t recv_slots_ = 0;
@@ -162,4 +163,5 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   double writable_waits_ = 0;
   double gso_messages_ = 0;
   double gro_messages_ = 0;
+  double gso_refused_ = 0;
 };

@@ -21,6 +21,8 @@ export interface UdpStats {
   gsoMessages: number;
   /** Whether UDP GSO is in use (asked for, supported by the kernel, not refused by the device). */
   gso: boolean;
+  /** GSO messages the kernel refused (their datagrams were then sent one by one). */
+  gsoRefused: number;
   /** Received messages that carried several datagrams coalesced by UDP GRO. */
   groMessages: number;
   /** Whether UDP GRO is in use (asked for and granted by the kernel). */
