@@ -7,36 +7,11 @@
  * were taken. Runs as root; skips on a laptop; fails under CI=true if it cannot run.
  */
 import { fileURLToPath } from 'node:url';
-import { describeWith, namespaceCapability, Topology } from '@pathwire/testkit';
+import { describeWith, namespaceCapability, nextJsonLine, Topology } from '@pathwire/testkit';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type LinuxTun, openTun } from './linux-tun.js';
 
 const TRANSFER = fileURLToPath(new URL('../dist/bench/tcp-transfer.js', import.meta.url));
-
-type Spawned = ReturnType<Topology['spawn']> & { log: () => string };
-
-/** The next JSON line `child` prints (rejects when it exits first or after `ms`). */
-function nextLine(child: Spawned, ms = 60_000): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => done(new Error(`no output within ${ms} ms: ${child.log()}`)), ms);
-    const onData = (data: Buffer) => {
-      text += data.toString();
-      const newline = text.indexOf('\n');
-      if (newline >= 0) done(undefined, JSON.parse(text.slice(0, newline)) as Record<string, unknown>);
-    };
-    const onExit = () => done(new Error(`exited early: ${child.log()}`));
-    function done(error?: Error, value?: Record<string, unknown>) {
-      clearTimeout(timer);
-      child.stdout!.off('data', onData);
-      child.off('exit', onExit);
-      if (error) reject(error);
-      else resolve(value!);
-    }
-    child.stdout!.on('data', onData);
-    child.on('exit', onExit);
-  });
-}
 
 describeWith(namespaceCapability(), 'TUN offloads with real TCP between two namespaces', () => {
   const topology = Topology.create();
@@ -83,17 +58,17 @@ describeWith(namespaceCapability(), 'TUN offloads with real TCP between two name
   }
 
   async function transfer(to: string, bytes: number): Promise<void> {
-    const server = topology.spawn(b, process.execPath, [TRANSFER, 'serve', to, '0']) as Spawned;
-    const { listening } = await nextLine(server);
-    const received = nextLine(server, 120_000);
+    const server = topology.spawn(b, process.execPath, [TRANSFER, 'serve', to, '0']);
+    const { listening } = await nextJsonLine(server);
+    const received = nextJsonLine(server, 120_000);
     const client = topology.spawn(a, process.execPath, [
       TRANSFER,
       'send',
       to,
       String(listening),
       String(bytes),
-    ]) as Spawned;
-    const sent = await nextLine(client, 120_000);
+    ]);
+    const sent = await nextJsonLine(client, 120_000);
     expect(await received).toEqual(sent);
     expect(sent.bytes).toBe(bytes);
   }
@@ -106,14 +81,18 @@ describeWith(namespaceCapability(), 'TUN offloads with real TCP between two name
       [65_535, 4],
     ] as const
   ).entries()) {
-    it(`carries ${family === 4 ? 'IPv4' : 'IPv6'} TCP byte for byte at MTU ${mtu}, splitting and coalescing`, async () => {
+    // At MTU 65535 a segment is as large as a super-packet may be: no TSO, plain packets only.
+    const offloaded = mtu < 32_768;
+    it(`carries ${family === 4 ? 'IPv4' : 'IPv6'} TCP byte for byte at MTU ${mtu}${offloaded ? ', splitting and coalescing' : ''}`, async () => {
       const [left, right] = joinedPair(mtu, String(index));
       expect(left.offloads).toMatchObject({ vnetHeader: true, checksum: true, tso4: true, tso6: true });
       await transfer(family === 4 ? '203.0.113.226' : 'fd00:7077:ffff::2', 16 << 20);
       // The sender's kernel handed over super-packets, split here, and the receiver got
       // coalesced ones; packets and bytes are what the transfer's hash already proved.
-      expect(left.stats().superPacketsRead).toBeGreaterThan(0);
-      expect(right.stats().superPacketsWritten).toBeGreaterThan(0);
+      if (offloaded) {
+        expect(left.stats().superPacketsRead).toBeGreaterThan(0);
+        expect(right.stats().superPacketsWritten).toBeGreaterThan(0);
+      }
       expect(left.stats().dropped + right.stats().dropped).toBe(0);
     }, 180_000);
   }
