@@ -1,5 +1,5 @@
+import { internetChecksum, ipv4PseudoHeaderSum, ipv6PseudoHeaderSum } from '@pathwire/ip';
 import { xorshiftBytes } from '../bench/xorshift-bytes.js';
-import { internetChecksum, sum16 as sum } from '../ip-packet.js';
 
 /**
  * Crafted TCP/UDP packets for the offload tests, and checks written independently of the
@@ -38,17 +38,12 @@ function put32(b: Uint8Array, at: number, v: number): void {
   put16(b, at + 2, v & 0xffff);
 }
 
-function fold(s: number): number {
-  let v = s;
-  while (v > 0xffff) v = (v & 0xffff) + Math.floor(v / 0x10000);
-  return v;
-}
-
 export const ipHeaderLength = (p: Uint8Array) => (p[0]! >> 4 === 6 ? 40 : (p[0]! & 0x0f) * 4);
 
 function pseudoSum(p: Uint8Array, protocol: number, length: number): number {
-  if (p[0]! >> 4 === 6) return sum(p, 8, 40) + Math.floor(length / 0x10000) + (length & 0xffff) + protocol;
-  return sum(p, 12, 20) + protocol + length;
+  return p[0]! >> 4 === 6
+    ? ipv6PseudoHeaderSum(p, protocol, length)
+    : ipv4PseudoHeaderSum(p, protocol, length);
 }
 
 /** True when the IPv4 header checksum (if any) and the TCP/UDP checksum verify. */
@@ -197,7 +192,7 @@ export const udpLength = (p: Uint8Array) => get16(p, ipHeaderLength(p) + 4);
 export function superPacket(spec: SegmentSpec, gsoSize: number): Uint8Array {
   const p = tcpSegment(spec);
   const ihl = ipHeaderLength(p);
-  put16(p, ihl + 16, fold(pseudoSum(p, 6, p.length - ihl)));
+  put16(p, ihl + 16, pseudoSum(p, 6, p.length - ihl)); // already folded
   const thl = (p[ihl + 12]! >> 4) * 4;
   return withVnet(
     { flags: 1, gsoType: spec.ipv6 ? 4 : 1, hdrLen: ihl + thl, gsoSize, csumStart: ihl, csumOffset: 16 },
