@@ -1,6 +1,6 @@
 /**
  * The `pathwire` command: `up CONFIG`, `down IFACE`, `status [IFACE] [--json]`,
- * `genkey | pubkey | genpsk` (same output as wg's).
+ * `genkey | pubkey | genpsk` (same output as wg's), `oracle IFACE watch|select|probe` (oracle/oracle-cli.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRegistry } from '@pathwire/strategy';
@@ -9,6 +9,7 @@ import { Daemon } from './daemon.js';
 import { isInterfaceName, runInterface } from './interface-mode.js';
 import { generatePresharedKey, generatePrivateKey, publicKeyOf } from './keys.js';
 import { createLogger, parseLogLevel } from './log.js';
+import { ORACLE_USAGE, oracleCommand } from './oracle/oracle-cli.js';
 import { runUntilStopped } from './run-daemon.js';
 import { interfaceNameFromConfig, pidFilePath, UAPI_DIRECTORY, uapiSocketPath } from './runtime-paths.js';
 import { setCommand } from './set-command.js';
@@ -29,7 +30,8 @@ const USAGE = `Usage: pathwire <command>
                        give a peer (also one added with wg set) several endpoints and a strategy
   showconf IFACE       the running interface in pathwire's config format (every endpoint)
   genkey | pubkey | genpsk
-                       keys, exactly as wg(8) prints them`;
+                       keys, exactly as wg(8) prints them
+${ORACLE_USAGE}`;
 
 function option(args: string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -143,6 +145,8 @@ export async function main(args: string[]): Promise<number> {
       process.stdout.write(await showconf(rest[0]!));
       return 0;
     }
+    case 'oracle':
+      return oracleCommand(rest);
     case 'genkey':
       process.stdout.write(`${generatePrivateKey()}\n`);
       return 0;

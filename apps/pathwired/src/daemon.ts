@@ -25,6 +25,7 @@ import { formatMetrics, serveMetrics } from './metrics.js';
 import { automaticMtu } from './mtu.js';
 import { type RouteWatch, watchRoutes } from './route-watch.js';
 import { installRoutes, type Routing } from './routing.js';
+import { type OracleServer, serveOracle } from './oracle/oracle-server.js';
 import { pidFilePath, RUN_DIRECTORY, UAPI_DIRECTORY } from './runtime-paths.js';
 import { saveConfig, savedConfigText } from './save-config.js';
 import { peerConfigLines } from './showconf.js';
@@ -47,6 +48,7 @@ export class Daemon {
   private readonly sockets: UdpSockets;
   private tun: LinuxTun | undefined;
   private uapi: UapiServer | undefined;
+  private oracle: OracleServer | undefined;
   private metricsServer: Server | undefined;
   private readonly resolvers = new Map<string, EndpointResolver>();
   private timer: NodeJS.Timeout | undefined;
@@ -245,6 +247,14 @@ export class Daemon {
       this.metricsServer = await serveMetrics(this.options.metrics, () => formatMetrics(this.device, iface));
     }
     await mkdir(RUN_DIRECTORY, { recursive: true, mode: 0o700 });
+    this.oracle = await serveOracle({
+      iface,
+      device: this.device,
+      now: () => Date.now(),
+      directory: RUN_DIRECTORY,
+      setEndpoints: (peer, endpoints) => this.setEndpointItems(peer, parseEndpointList(endpoints.join(', '))),
+      changed: () => this.schedule(),
+    });
     await writeFile(pidFilePath(iface), `${process.pid}\n`, { mode: 0o600 });
     runHooks('PostUp', config.interface.postUp, iface);
     this.hooksDone.postUp = true;
@@ -326,6 +336,7 @@ export class Daemon {
 
   private onEvent(event: DeviceEvent): void {
     const log = this.options.log;
+    this.oracle?.deviceEvent(event);
     switch (event.type) {
       case 'peer-removed': {
         // Its resolver must not keep polling DNS for a peer that is gone.
@@ -388,6 +399,7 @@ export class Daemon {
     for (const failure of [...(this.routing?.undo() ?? []), this.dns?.undo()])
       if (failure) log.warn('clean-up step failed', { message: failure });
     await this.uapi?.close();
+    await this.oracle?.close();
     this.metricsServer?.close();
     this.tun?.close();
     this.sockets.close();
