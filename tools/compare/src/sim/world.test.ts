@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { computeMetrics } from '../metrics/metrics.js';
-import { runOne } from '../run-one.js';
+import { execute } from '../run-one.js';
 import { ISP1, ISP2 } from '../scenarios/base.js';
 import { scenarioByName } from '../scenarios/index.js';
 import { strategyByName } from '../strategies/registry.js';
@@ -12,7 +12,7 @@ import { simulate } from './world.js';
 
 const HZ = 20;
 const metrics = (scenario: string, strategy: string, seed = 1) =>
-  runOne({ scenario, strategy, seed }, HZ).metrics;
+  execute({ scenario: scenarioByName(scenario), strategy, seed, streamHz: HZ }).result.metrics;
 
 describe('a silent blackhole of isp1 at 5 s (20 Hz stream)', () => {
   const stock = metrics('blackhole', 'roaming');
