@@ -112,8 +112,11 @@ export class WireNode implements SimNode {
     const path = source === undefined ? undefined : table.between(source, remote.address);
     const isData = bytes[0] === MESSAGE_TRANSPORT;
     const firstCopy = this.count(bytes);
-    if (path && this.dropped(path, bytes.length, io.now)) return { ok: true };
-    const result = io.send(remote, bytes, local);
+    // A datagram the path drops still left the host (and its copies still go out on the other paths).
+    const result =
+      path && this.dropped(path, bytes.length, io.now)
+        ? ({ ok: true } as const)
+        : io.send(remote, bytes, local);
     if (!result.ok || !isData) return result;
     if (side === 'client' && firstCopy) this.noteChosen(io.now, path?.name ?? null);
     if (this.options.duplicate && path) this.copyToOtherPaths(io, path, remote.port, bytes);

@@ -67,6 +67,8 @@ describe('the scenario-level drops netsim does not model', () => {
     const truth = metrics('mtu-1280', 'oracle-truth');
     expect(stock.outageMs).toBeGreaterThanOrEqual(14_900);
     expect(truth.outageMs).toBeLessThan(200);
+    // The copies on isp2 still get through when isp1 drops the original.
+    expect(metrics('mtu-1280', 'send-on-every-path').outageMs).toBeLessThan(200);
   });
 
   it('a DNS change reaches strategies that re-resolve, not stock WireGuard', () => {
