@@ -61,6 +61,21 @@ describe('the reresolve-dns.sh poller', () => {
   });
 });
 
+describe('the probe-driven oracle (through the userspace-oracle strategy)', () => {
+  it('moves a blackholed peer to isp2 from its probe results, paying for the probes', () => {
+    const probe = metrics('blackhole', 'oracle-probe');
+    const race = metrics('blackhole', 'handshake-race');
+    expect(probe.outageMs).toBeGreaterThan(500); // a lost probe counts only by the next round
+    expect(probe.outageMs).toBeLessThan(5_000);
+    expect(probe.switches).toBe(1);
+    expect(probe.overheadBytes).toBeGreaterThan(race.overheadBytes);
+    // It also sees an RTT jump, which no handshake-driven strategy notices within the run.
+    expect(metrics('rtt-jump', 'oracle-probe').excessRttPct).toBeLessThan(
+      metrics('rtt-jump', 'handshake-race').excessRttPct / 2,
+    );
+  });
+});
+
 describe('the scenario-level drops netsim does not model', () => {
   it('datagrams over 1280 B on isp1 stop the stream but not handshakes', () => {
     const stock = metrics('mtu-1280', 'roaming');
