@@ -194,10 +194,13 @@ function handleConnection(socket: Socket, options: UapiServerOptions, serial: Se
   const runGet = async () => {
     const reply = await serial(() => {
       try {
-        return formatGet(options.device, options.now(), {
-          listenPort: options.hooks?.listenPort?.() ?? 0,
-          fwmark: options.hooks?.fwmark?.() ?? 0,
-        });
+        const peerLines = options.hooks?.peerLines;
+        return formatGet(
+          options.device,
+          options.now(),
+          { listenPort: options.hooks?.listenPort?.() ?? 0, fwmark: options.hooks?.fwmark?.() ?? 0 },
+          peerLines ? (peer) => peerLines(peer) : undefined,
+        );
       } catch (error) {
         return new UapiError('INTERNAL', String(error));
       }
