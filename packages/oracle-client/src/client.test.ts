@@ -20,8 +20,8 @@ const world: OracleWorld = {
       publicKey: PEER,
       strategy: 'userspace-oracle',
       active: '192.0.2.1:51820',
-      endpoints: [],
       lastHandshakeMs: null,
+      endpoints: [],
     },
   ],
 };
