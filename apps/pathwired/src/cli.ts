@@ -6,13 +6,18 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRegistry } from '@pathwire/strategy';
 import { loadConfig } from './config/index.js';
 import { Daemon } from './daemon.js';
+import { isInterfaceName, runInterface } from './interface-mode.js';
 import { generatePresharedKey, generatePrivateKey, publicKeyOf } from './keys.js';
 import { createLogger, parseLogLevel } from './log.js';
+import { runUntilStopped } from './run-daemon.js';
 import { interfaceNameFromConfig, pidFilePath, UAPI_DIRECTORY, uapiSocketPath } from './runtime-paths.js';
 import { formatStatus, readStatus } from './status.js';
 import { registerStrategies } from './strategies.js';
 
 const USAGE = `Usage: pathwire <command>
+  [-f|--foreground] IFACE
+                       as wireguard-go: create IFACE with no key and no peers for wg(8) and
+                       wg-quick to configure, and detach once wg can talk to it
   up CONFIG [--log-level debug|info|warn|error] [--metrics HOST:PORT]
                        run the interface named after CONFIG (wg0.conf -> wg0) in the foreground
   down IFACE           stop a running interface
@@ -44,29 +49,11 @@ async function up(args: string[]): Promise<number> {
       throw new Error(`interface ${iface} is already up (pid ${pid}); run: pathwire down ${iface}`);
   }
   const daemon = await Daemon.start({ iface, config, registry, log, ...(metrics ? { metrics } : {}) });
-  // A crash must not leave the interface, the UAPI socket or the pid file behind.
-  const crash = (error: unknown) => {
-    log.error('crashed', { message: error instanceof Error ? error.message : String(error) });
-    void daemon.stop('crash').finally(() => process.exit(1));
-  };
-  process.once('uncaughtException', crash);
-  process.once('unhandledRejection', crash);
-  await new Promise<void>((resolve) => {
-    const done = (signal: string) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      void daemon.stop(signal).then(resolve);
-    };
-    const onInt = () => done('SIGINT');
-    const onTerm = () => done('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-  });
-  return 0;
+  return runUntilStopped(daemon, log);
 }
 
 /** Whether `pid` runs (a zombie, exited but not yet reaped by its parent, does not count). */
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
@@ -146,7 +133,11 @@ export async function main(args: string[]): Promise<number> {
     case '-h':
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 1 : 0;
+    case '-f':
+    case '--foreground':
+      return runInterface(args);
     default:
+      if (isInterfaceName(command) && rest.length === 0) return runInterface(args);
       process.stderr.write(`pathwire: unknown command "${command}"\n${USAGE}\n`);
       return 1;
   }

@@ -2,7 +2,8 @@
  * The daemon: one interface, driven like wireguard-go. It composes the sans-I/O engine with the
  * real world: a TUN (addresses from `Address`, routes for AllowedIPs unless `Table = off`), UDP
  * sockets on `ListenPort`, a resolver per peer feeding its endpoint set live, the UAPI socket
- * `wg` talks to, one timer for the device's single wake-up, and send errors reported back.
+ * `wg` talks to, all driven by the engine's `RealtimeDriver` (monotonic time, one timer, send
+ * errors reported back) through the UDP and TUN ports.
  * Start-up is all-or-nothing: a failure undoes what was done, and `stop()` removes the
  * interface, the socket and the pid file, also after an error.
  */
@@ -10,15 +11,17 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { nodeBackend } from '@pathwire/crypto/node';
-import { Device, type DeviceEvent, type Peer } from '@pathwire/engine';
+import { Device, type DeviceEvent, type Peer, RealtimeDriver } from '@pathwire/engine';
 import { EndpointResolver } from '@pathwire/resolver';
 import type { StrategyRegistry } from '@pathwire/strategy';
 import { type LinuxTun, openTun } from '@pathwire/tun';
 import type { DaemonConfig, PeerSection } from './config/index.js';
 import { runHooks } from './hooks.js';
+import { type LinkWatch, watchLink } from './link-watch.js';
 import type { Logger } from './log.js';
 import { formatMetrics, serveMetrics } from './metrics.js';
 import { pidFilePath, RUN_DIRECTORY, UAPI_DIRECTORY } from './runtime-paths.js';
+import { TunPort } from './tun-port.js';
 import { serveUapi, type UapiServer } from './uapi/index.js';
 import { UdpSockets } from './udp-sockets.js';
 
@@ -34,13 +37,21 @@ export interface DaemonOptions {
 export class Daemon {
   readonly device: Device;
   private readonly sockets: UdpSockets;
+  private readonly tunPort: TunPort;
+  private readonly driver: RealtimeDriver;
   private tun: LinuxTun | undefined;
   private uapi: UapiServer | undefined;
   private metricsServer: Server | undefined;
   private readonly resolvers = new Map<string, EndpointResolver>();
-  private timer: NodeJS.Timeout | undefined;
-  private scheduledFor: number | undefined;
   private stopped = false;
+  // ---- drop-in (issue 16): the link watch, and the promise that settles when the daemon stops.
+  private linkWatch: LinkWatch | undefined;
+  private settle: (reason: string) => void = () => {};
+  /** Settles with the reason once the daemon has stopped, whoever stopped it (signal, link deleted, TUN error). */
+  readonly finished = new Promise<string>((resolve) => {
+    this.settle = resolve;
+  });
+  // ----
   private hooksDone = { preUp: false, postUp: false };
 
   private constructor(private readonly options: DaemonOptions) {
@@ -49,33 +60,15 @@ export class Daemon {
       backend: nodeBackend,
       privateKey: config.interface.privateKey,
       mtu: config.interface.mtu ?? 1420,
-      wallClock: (now) => now,
-      io: {
-        sendDatagram: (to, bytes, from) => this.sockets.send(to, bytes, from),
-        writePacket: (packet) => {
-          // A packet the TUN refuses (larger than its MTU, interface down) is dropped and
-          // counted, never thrown: a peer must not be able to crash the daemon.
-          try {
-            if (this.tun && !this.tun.write(packet)) this.device.recordDrop('tun-refused');
-          } catch (error) {
-            this.device.recordDrop('tun-refused');
-            options.log.debug('TUN write refused', {
-              length: packet.length,
-              message: (error as Error).message,
-            });
-          }
-        },
-        event: (event) => this.onEvent(event),
-      },
+      wallClock: RealtimeDriver.wallClock,
     });
-    this.sockets = new UdpSockets({
-      onDatagram: (source, data, local) => this.device.receiveDatagram(Date.now(), source, data, local),
-      onBatchDone: () => this.schedule(),
-      onSendError: (to, code) => {
-        log.debug('send error', { endpoint: to, code });
-        this.device.reportSendError(Date.now(), to, code);
-        this.schedule();
-      },
+    this.sockets = new UdpSockets((to, code) => log.debug('send error', { endpoint: to, code }));
+    this.tunPort = new TunPort(log);
+    this.driver = new RealtimeDriver({
+      device: this.device,
+      datagrams: this.sockets,
+      packets: this.tunPort,
+      onEvent: (event) => this.onEvent(event),
     });
   }
 
@@ -106,6 +99,8 @@ export class Daemon {
     runHooks('PreUp', config.interface.preUp, iface);
     this.hooksDone.preUp = true;
 
+    // drop-in (issue 16): `FwMark =` marks the sockets from the start.
+    if (typeof config.interface.fwMark === 'number') this.sockets.mark = config.interface.fwMark;
     const port = await this.sockets.open(config.interface.listenPort ?? 0);
     const routes = table === 'off' ? [] : config.peers.flatMap((peer) => peer.allowedIPs);
     const defaults = routes.filter((route) => route.endsWith('/0'));
@@ -123,24 +118,29 @@ export class Daemon {
       routes: routes.filter((route) => !route.endsWith('/0')),
       batchSize: 128,
     });
-    this.tun.onBatch((batch) => {
-      const now = Date.now();
-      for (let i = 0; i < batch.count; i++) {
-        const offset = batch.offsets[i]!;
-        this.device.sendPacket(now, batch.buffer.subarray(offset, offset + batch.lengths[i]!));
-      }
-      this.schedule();
-      return true;
+    this.tunPort.attach(this.tun);
+    // A TUN read error is fatal, as in wireguard-go (RoutineReadFromTUN closes the device): no
+    // zombie interface. The link deleted under us shows up here or in the link watch.
+    this.tun.onError((error) => {
+      log.error('TUN read error', { code: error.code, message: error.message });
+      void this.stop(`TUN error (${error.code})`);
     });
-    this.tun.onError((error) => log.error('TUN read error', { code: error.code, message: error.message }));
+    this.linkWatch = watchLink({
+      name: this.tun.name,
+      ifindex: this.tun.ifindex,
+      mtu: this.tun.mtu,
+      onDeleted: () => void this.stop('link deleted'),
+      onMtu: (mtu) => log.info('link MTU changed', { interface: iface, mtu }),
+    });
 
-    const now = Date.now();
-    for (const peer of config.peers) this.addPeer(peer, now);
+    this.driver.run((_device, now) => {
+      for (const peer of config.peers) this.addPeer(peer, now);
+    });
 
     this.uapi = await serveUapi({
       iface,
       device: this.device,
-      now: () => Date.now(),
+      now: () => this.driver.now(),
       directory: UAPI_DIRECTORY,
       hooks: {
         listenPort: () => this.sockets.port,
@@ -148,7 +148,10 @@ export class Daemon {
           // Bind the new port first; on failure the old sockets keep working.
           if (newPort !== this.sockets.port || newPort === 0) await this.sockets.reopen(newPort);
         },
-        changed: () => this.schedule(),
+        changed: () => this.driver.settle(),
+        // drop-in (issue 16): `wg set IFACE fwmark M` marks both UDP sockets (SO_MARK).
+        fwmark: () => this.sockets.mark,
+        setFwmark: (mark: number) => this.sockets.setMark(mark),
       },
     });
     if (this.options.metrics) {
@@ -164,7 +167,7 @@ export class Daemon {
       publicKey: Buffer.from(this.device.publicKey).toString('base64'),
       peers: config.peers.length,
     });
-    this.schedule();
+    this.driver.settle();
   }
 
   private addPeer(section: PeerSection, now: number): void {
@@ -192,9 +195,8 @@ export class Daemon {
   private applyEndpoints(peer: Peer, resolver: EndpointResolver): void {
     if (this.stopped) return;
     const endpoints = resolver.endpoints().map(({ address, port }) => ({ address, port }));
-    this.device.setEndpoints(peer, endpoints, Date.now());
+    this.driver.run((device, now) => device.setEndpoints(peer, endpoints, now));
     this.options.log.info('endpoints', { peer: peer.publicKeyText, endpoints: endpoints.length });
-    this.schedule();
   }
 
   private onEvent(event: DeviceEvent): void {
@@ -221,30 +223,13 @@ export class Daemon {
     }
   }
 
-  /** One timer for the device's single next wake-up. */
-  private schedule(): void {
-    if (this.stopped) return;
-    const at = this.device.nextWake();
-    if (at === this.scheduledFor) return;
-    clearTimeout(this.timer);
-    this.scheduledFor = at;
-    if (at === undefined) return;
-    this.timer = setTimeout(
-      () => {
-        this.scheduledFor = undefined;
-        this.device.tick(Date.now());
-        this.schedule();
-      },
-      Math.max(0, at - Date.now()),
-    );
-  }
-
   /** Brings everything down; safe to call twice and after a partial start. */
   async stop(reason: string): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     const { iface, config, log } = this.options;
-    clearTimeout(this.timer);
+    this.driver.close();
+    this.linkWatch?.close();
     if (this.hooksDone.postUp) {
       try {
         runHooks('PreDown', config.interface.preDown, iface);
@@ -266,5 +251,6 @@ export class Daemon {
       }
     }
     log.info('interface down', { interface: iface, reason });
+    this.settle(reason);
   }
 }

@@ -323,14 +323,10 @@ describeWith(namespaceCapability(['wg', 'ping']), 'pathwire under hostile or clu
     // A listen-port change to a port already taken is refused, and the old port keeps working.
     const squatter = topology.spawn(b, process.execPath, [
       '-e',
-      "require('dgram').createSocket('udp4').bind(51999); setInterval(() => {}, 1e6)",
+      "require('dgram').createSocket('udp4').bind(51999, () => console.log('bound')); setInterval(() => {}, 1e6)",
     ]);
-    // Wait until it holds the port (node starts slowly on a busy machine).
-    await waitFor(
-      () => topology.exec(b, 'ss', ['-Hlun', 'sport = :51999']).includes('51999'),
-      'the squatter to bind 51999',
-      20_000,
-    );
+    // On a busy machine node takes a while to start: wait until the port is really taken.
+    await waitFor(() => squatter.log().includes('bound'), 'the squatter to bind port 51999', 30_000);
     let refusal = '';
     try {
       run('wg', ['set', daemonB.iface, 'listen-port', '51999']);

@@ -1,40 +1,40 @@
 /**
- * The device's UDP sockets: one IPv4 and one IPv6 (v6-only) socket on the same listen port, as
- * wireguard-go binds them, through `@pathwire/udp`: received datagrams arrive in batches (one
- * recvmmsg, one JS call) and sends leave in batches (one sendmmsg, UDP GSO for same-size runs)
- * at the end of the tick. A host without IPv6 still runs on IPv4 alone.
+ * The device's UDP sockets as the engine driver's `DatagramPort`: one IPv4 and one IPv6
+ * (v6-only) socket on the same listen port, as wireguard-go binds them, through `@pathwire/udp`:
+ * received batches (one recvmmsg, one JS call) go to the driver as they are, and sends leave in
+ * batches (one sendmmsg, UDP GSO for same-size runs) when the driver flushes. A host without
+ * IPv6 still runs on IPv4 alone.
  */
+import type { DatagramBatch, DatagramPort } from '@pathwire/engine';
 import type { Endpoint } from '@pathwire/strategy';
 import { openUdp, type UdpSocket } from '@pathwire/udp';
 
-export interface UdpSocketsHandlers {
-  /** One received datagram and the local address it arrived at; the view is valid only during the call. */
-  onDatagram(source: Endpoint, data: Uint8Array, local: string | undefined): void;
-  /** After each received batch (e.g. to re-arm the device's timer once). */
-  onBatchDone(): void;
-  onSendError(to: Endpoint, code: string): void;
-}
-
-export class UdpSockets {
+export class UdpSockets implements DatagramPort {
   private v4: UdpSocket | undefined;
   private v6: UdpSocket | undefined;
   port = 0;
+  /** SO_MARK of both sockets (WireGuard's fwmark; 0: none), kept across `reopen`. */
+  mark = 0;
 
-  constructor(private readonly handlers: UdpSocketsHandlers) {}
+  private receive: (batch: DatagramBatch) => void = () => {};
+  private sendError: (to: Endpoint, code: string) => void = () => {};
+
+  constructor(private readonly log?: (to: Endpoint, code: string) => void) {}
+
+  onReceive(handler: (batch: DatagramBatch) => void): void {
+    this.receive = handler;
+  }
+
+  onSendError(handler: (to: Endpoint, code: string) => void): void {
+    this.sendError = (to, code) => {
+      this.log?.(to, code);
+      handler(to, code);
+    };
+  }
 
   private attach(socket: UdpSocket): UdpSocket {
-    socket.onBatch((batch) => {
-      for (let i = 0; i < batch.count; i++) {
-        const offset = batch.offsets[i]!;
-        this.handlers.onDatagram(
-          { address: batch.sourceAddresses[i]!, port: batch.sourcePorts[i]! },
-          batch.buffer.subarray(offset, offset + batch.lengths[i]!),
-          batch.localAddresses[i],
-        );
-      }
-      this.handlers.onBatchDone();
-    });
-    socket.onSendError((address, port, code) => this.handlers.onSendError({ address, port }, code));
+    socket.onBatch((batch) => this.receive(batch));
+    socket.onSendError((address, port, code) => this.sendError({ address, port }, code));
     return socket;
   }
 
@@ -57,10 +57,30 @@ export class UdpSockets {
     return this.port;
   }
 
+  /** Marks both sockets (`wg set IFACE fwmark M`); on failure nothing changes. */
+  setMark(mark: number): void {
+    const sockets = [this.v4, this.v6].filter((socket) => socket !== undefined);
+    try {
+      for (const socket of sockets) socket.setMark(mark);
+    } catch (error) {
+      for (const socket of sockets) socket.setMark(this.mark);
+      throw error;
+    }
+    this.mark = mark;
+  }
+
   private bind(port: number): [UdpSocket, UdpSocket | undefined] {
     const v4 = this.attach(openUdp({ port, family: 4, batchSize: 128 }));
     try {
-      return [v4, this.attach(openUdp({ port: v4.port, family: 6, batchSize: 128 }))];
+      if (this.mark) v4.setMark(this.mark);
+      const v6 = this.attach(openUdp({ port: v4.port, family: 6, batchSize: 128 }));
+      try {
+        if (this.mark) v6.setMark(this.mark);
+      } catch (error) {
+        v6.close();
+        throw error;
+      }
+      return [v4, v6];
     } catch (error) {
       const code = (error as { code?: string }).code;
       // No IPv6 on this host: IPv4 alone. Any other failure (the port is taken for IPv6) is an error.
@@ -71,16 +91,21 @@ export class UdpSockets {
   }
 
   /** Queues a datagram, from local address `from` when given (sticky source, IP_PKTINFO). */
-  send(to: Endpoint, bytes: Uint8Array, from?: string): void {
+  send(to: Endpoint, bytes: Uint8Array, from: string | undefined): void {
     const socket = to.address.includes(':') ? this.v6 : this.v4;
     if (!socket) {
-      this.handlers.onSendError(to, 'EAFNOSUPPORT');
+      this.sendError(to, 'EAFNOSUPPORT');
       return;
     }
     if (socket.send(bytes, to.port, to.address, from)) return;
     // The queue is full: push it out now and queue again.
     socket.flush();
-    if (!socket.send(bytes, to.port, to.address, from)) this.handlers.onSendError(to, 'ENOBUFS');
+    if (!socket.send(bytes, to.port, to.address, from)) this.sendError(to, 'ENOBUFS');
+  }
+
+  flush(): void {
+    this.v4?.flush();
+    this.v6?.flush();
   }
 
   close(): void {

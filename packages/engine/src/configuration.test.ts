@@ -80,6 +80,24 @@ describe('configuration keeps the replay state', () => {
   });
 });
 
+describe('a device without a private key (as wireguard-go before `wg set private-key`)', () => {
+  it('sends no initiation until it has a key, then handshakes', () => {
+    const { a, b, toA, toB } = wired();
+    a.setPrivateKey(new Uint8Array(32));
+    expect(a.hasPrivateKey).toBe(false);
+    a.sendPacket(0, packet);
+    expect(toB.filter((d) => d[0] === 1)).toHaveLength(0);
+    expect(a.counters.drops['no-private-key']).toBe(1);
+    const key = nobleBackend.generateSecretKey();
+    a.setPrivateKey(key);
+    b.setPeer({ publicKey: a.publicKey, allowedIPs: ['10.0.0.1/32'] }, 0);
+    a.sendPacket(10, packet);
+    const initiation = toB.find((d) => d[0] === 1)!;
+    b.receiveDatagram(10, A_SOURCE, initiation);
+    expect(toA.some((d) => d[0] === 2)).toBe(true);
+  });
+});
+
 describe('keypair rotation', () => {
   it('a response arriving while a next keypair is pending retires the old current (no index leak)', () => {
     const { a, b, toA, toB } = wired();

@@ -102,6 +102,11 @@ export function initiate(
     core.drop('no-endpoint');
     return;
   }
+  if (!core.hasPrivateKey) {
+    // wireguard-go (noise-protocol.go CreateMessageInitiation): no private key, no handshake.
+    core.drop('no-private-key');
+    return;
+  }
   peer.lastInitiationSentAt = now;
   timersHandshakeInitiated(core, peer, now);
   core.indices.delete(peer.initiationIndex);

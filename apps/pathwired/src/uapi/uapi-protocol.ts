@@ -233,10 +233,8 @@ function planSet(device: Device, lines: readonly string[], hooks: UapiHooks): Pl
     if (!peer) {
       switch (key) {
         case 'private_key': {
-          const privateKey = parseHexKey(value) ?? invalid('not 64 hex digits');
-          if (privateKey.every((byte) => byte === 0))
-            invalid('a device without a private key is not supported');
-          plan.device.privateKey = privateKey;
+          // All zero clears the key (wireguard-go: `wg set IFACE private-key /dev/null`).
+          plan.device.privateKey = parseHexKey(value) ?? invalid('not 64 hex digits');
           break;
         }
         case 'listen_port':
