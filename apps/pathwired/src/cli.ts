@@ -1,6 +1,6 @@
 /**
  * The `pathwire` command: `up CONFIG`, `down IFACE`, `status [IFACE] [--json]`,
- * `genkey | pubkey | genpsk` (same output as wg's).
+ * `genkey | pubkey | genpsk` (same output as wg's), `oracle IFACE watch|select|probe` (oracle/oracle-cli.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRegistry } from '@pathwire/strategy';
@@ -9,8 +9,11 @@ import { Daemon } from './daemon.js';
 import { isInterfaceName, runInterface } from './interface-mode.js';
 import { generatePresharedKey, generatePrivateKey, publicKeyOf } from './keys.js';
 import { createLogger, parseLogLevel } from './log.js';
+import { ORACLE_USAGE, oracleCommand } from './oracle/oracle-cli.js';
 import { runUntilStopped } from './run-daemon.js';
 import { interfaceNameFromConfig, pidFilePath, UAPI_DIRECTORY, uapiSocketPath } from './runtime-paths.js';
+import { setCommand } from './set-command.js';
+import { showconf } from './showconf.js';
 import { formatStatus, readStatus } from './status.js';
 import { registerStrategies } from './strategies.js';
 
@@ -23,8 +26,12 @@ const USAGE = `Usage: pathwire <command>
   down IFACE           stop a running interface
   status [IFACE] [--json]
                        peers, strategies and every endpoint with its state and RTT
+  set IFACE peer KEY [endpoints A, B, host:port] [strategy NAME [k=v ...]]
+                       give a peer (also one added with wg set) several endpoints and a strategy
+  showconf IFACE       the running interface in pathwire's config format (every endpoint)
   genkey | pubkey | genpsk
-                       keys, exactly as wg(8) prints them`;
+                       keys, exactly as wg(8) prints them
+${ORACLE_USAGE}`;
 
 function option(args: string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -48,7 +55,14 @@ async function up(args: string[]): Promise<number> {
     if (pid > 0 && isAlive(pid))
       throw new Error(`interface ${iface} is already up (pid ${pid}); run: pathwire down ${iface}`);
   }
-  const daemon = await Daemon.start({ iface, config, registry, log, ...(metrics ? { metrics } : {}) });
+  const daemon = await Daemon.start({
+    iface,
+    config,
+    registry,
+    log,
+    configPath: path,
+    ...(metrics ? { metrics } : {}),
+  });
   return runUntilStopped(daemon, log);
 }
 
@@ -118,6 +132,21 @@ export async function main(args: string[]): Promise<number> {
     case 'status':
     case 'show':
       return status(rest);
+    case 'set': {
+      // drop-in (issue 16): run-time multi-endpoint peers.
+      const [iface, ...changes] = rest;
+      if (!iface)
+        throw new Error('usage: pathwire set IFACE peer KEY [endpoints A, B, …] [strategy NAME k=v …]');
+      await setCommand(iface, changes, registerStrategies(createRegistry()).names());
+      return 0;
+    }
+    case 'showconf': {
+      if (rest.length !== 1) throw new Error('usage: pathwire showconf IFACE');
+      process.stdout.write(await showconf(rest[0]!));
+      return 0;
+    }
+    case 'oracle':
+      return oracleCommand(rest);
     case 'genkey':
       process.stdout.write(`${generatePrivateKey()}\n`);
       return 0;

@@ -12,7 +12,15 @@ import {
   wgKeyPair,
 } from '@pathwire/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, daemonPid, dropIn, runtimeFiles, stopIfRunning } from './test-support/drop-in.js';
+import {
+  alive,
+  daemonPid,
+  dropIn,
+  expectFullTunnel,
+  expectNoFullTunnel,
+  runtimeFiles,
+  stopIfRunning,
+} from './test-support/drop-in.js';
 
 const STOCK = { v4: '203.0.113.241', v6: 'fd00:7077:ffff::f1' };
 const OURS = { v4: '203.0.113.242', v6: 'fd00:7077:ffff::f2' };
@@ -149,18 +157,7 @@ describeWith(
         const up = tools.exec(client, 'wg-quick', ['up', path]);
         expect(up.status, up.stderr).toBe(0);
         expect(up.stderr).toContain(`[#] pathwire ${name}`);
-        expect(tools.exec(client, 'wg', ['show', name, 'fwmark']).stdout.trim()).toBe('0xca6c');
-        expect(tools.exec(client, 'ip', ['route', 'show', 'table', '51820']).stdout).toContain(
-          `default dev ${name}`,
-        );
-        expect(tools.exec(client, 'ip', ['-6', 'route', 'show', 'table', '51820']).stdout).toContain(
-          `default dev ${name}`,
-        );
-        const rules = tools.exec(client, 'ip', ['rule']).stdout;
-        expect(rules).toContain('not from all fwmark 0xca6c lookup 51820');
-        expect(rules).toContain('from all lookup main suppress_prefixlength 0');
-        // wg-quick's own MTU computation: the veth's 1500 - 80.
-        expect(tools.exec(client, 'ip', ['link', 'show', name]).stdout).toContain('mtu 1420');
+        expectFullTunnel(tools, client, name);
         const ping4 = tools.exec(client, 'ping', ['-c', '3', '-i', '0.2', '-W', '3', STOCK.v4]);
         expect(ping4.stdout).toContain('3 received');
         const ping6 = tools.exec(client, 'ping', ['-6', '-c', '3', '-i', '0.2', '-W', '3', STOCK.v6]);
@@ -171,9 +168,7 @@ describeWith(
         expect(down.status, down.stderr).toBe(0);
         await waitFor(() => !alive(pid), `pathwire (pid ${pid}) to exit after wg-quick down`, 15_000);
         expect(runtimeFiles(name)).toEqual({ socket: false, pid: false });
-        const after = tools.exec(client, 'ip', ['rule']).stdout;
-        expect(after).not.toContain('fwmark');
-        expect(after).not.toContain('suppress_prefixlength');
+        expectNoFullTunnel(tools, client);
       });
     });
   },

@@ -28,6 +28,8 @@ export function emptyConfig(): DaemonConfig {
       addresses: [],
       dns: [],
       table: 'off',
+      // wireguard-go's DefaultMTU; wg-quick sets its own right after.
+      mtu: 1420,
       preUp: [],
       postUp: [],
       preDown: [],

@@ -15,6 +15,8 @@ export class UdpSockets implements DatagramPort {
   port = 0;
   /** SO_MARK of both sockets (WireGuard's fwmark; 0: none), kept across `reopen`. */
   mark = 0;
+  /** Largest datagram sent or received: the inner MTU plus WireGuard's 32 bytes (at least 2048). */
+  maxDatagram = 2048;
 
   private receive: (batch: DatagramBatch) => void = () => {};
   private sendError: (to: Endpoint, code: string) => void = () => {};
@@ -57,6 +59,25 @@ export class UdpSockets implements DatagramPort {
     return this.port;
   }
 
+  /**
+   * Follows the interface MTU (drop-in, issue 16): datagrams of up to `mtu + 32` bytes must fit.
+   * Growing rebinds both sockets on the same port (closed first: the port cannot be bound twice),
+   * so a few datagrams in flight may be lost, as on any link change; shrinking keeps them.
+   */
+  setInnerMtu(mtu: number): void {
+    const needed = Math.min(65_535, Math.max(2048, mtu + 32));
+    if (needed <= this.maxDatagram) return;
+    this.maxDatagram = needed;
+    if (!this.v4) return;
+    const port = this.port;
+    this.v4.flush();
+    this.v6?.flush();
+    this.close();
+    const [v4, v6] = this.bind(port);
+    this.v4 = v4;
+    this.v6 = v6;
+  }
+
   /** Marks both sockets (`wg set IFACE fwmark M`); on failure nothing changes. */
   setMark(mark: number): void {
     const sockets = [this.v4, this.v6].filter((socket) => socket !== undefined);
@@ -70,10 +91,12 @@ export class UdpSockets implements DatagramPort {
   }
 
   private bind(port: number): [UdpSocket, UdpSocket | undefined] {
-    const v4 = this.attach(openUdp({ port, family: 4, batchSize: 128 }));
+    const v4 = this.attach(openUdp({ port, family: 4, batchSize: 128, maxDatagram: this.maxDatagram }));
     try {
       if (this.mark) v4.setMark(this.mark);
-      const v6 = this.attach(openUdp({ port: v4.port, family: 6, batchSize: 128 }));
+      const v6 = this.attach(
+        openUdp({ port: v4.port, family: 6, batchSize: 128, maxDatagram: this.maxDatagram }),
+      );
       try {
         if (this.mark) v6.setMark(this.mark);
       } catch (error) {
@@ -92,6 +115,15 @@ export class UdpSockets implements DatagramPort {
 
   /** Queues a datagram, from local address `from` when given (sticky source, IP_PKTINFO). */
   send(to: Endpoint, bytes: Uint8Array, from: string | undefined): void {
+    // The link's MTU was raised and the TUN handed us a packet before the link watch saw it.
+    if (bytes.length > this.maxDatagram) {
+      this.setInnerMtu(bytes.length - 32);
+      // Past UDP's limit (MTU near 65,535): refused and counted, never thrown.
+      if (bytes.length > this.maxDatagram) {
+        this.sendError(to, 'EMSGSIZE');
+        return;
+      }
+    }
     const socket = to.address.includes(':') ? this.v6 : this.v4;
     if (!socket) {
       this.sendError(to, 'EAFNOSUPPORT');

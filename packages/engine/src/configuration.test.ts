@@ -98,6 +98,50 @@ describe('a device without a private key (as wireguard-go before `wg set private
   });
 });
 
+describe('sticky source address, not too sticky (wireguard-go markEndpointSrcForClearing)', () => {
+  function stuck() {
+    const sent: { bytes: Uint8Array; from: string | undefined }[] = [];
+    const toA: Uint8Array[] = [];
+    const a = new Device({
+      backend: nobleBackend,
+      privateKey: nobleBackend.generateSecretKey(),
+      io: { sendDatagram: (_to, bytes, from) => sent.push({ bytes, from }), writePacket: () => {} },
+    });
+    const b = new Device({
+      backend: nobleBackend,
+      privateKey: nobleBackend.generateSecretKey(),
+      io: { sendDatagram: (_to, bytes) => toA.push(bytes), writePacket: () => {} },
+    });
+    const B = { address: '198.51.100.2', port: 51820 };
+    a.setPeer({ publicKey: b.publicKey, allowedIPs: ['10.0.0.2/32'], endpoints: [B] }, 0);
+    b.setPeer({ publicKey: a.publicKey, allowedIPs: ['10.0.0.1/32'] }, 0);
+    a.sendPacket(0, packet);
+    b.receiveDatagram(0, A_SOURCE, sent.shift()!.bytes);
+    // The response reaches A at its second address: A answers from it from now on.
+    a.receiveDatagram(1, B, toA.shift()!, '192.0.2.77');
+    const record = a.peer(b.publicKey)!.active!;
+    expect(record.localAddress).toBe('192.0.2.77');
+    return { a, b, sent, record };
+  }
+
+  it('a new-handshake timer (data sent, nothing back) clears it before the initiation', () => {
+    const { a, sent, record } = stuck();
+    sent.length = 0;
+    a.sendPacket(2, packet);
+    for (let t = 2; t <= 20_000; t += 250) a.tick(t);
+    const initiation = sent.find((datagram) => datagram.bytes[0] === 1);
+    expect(initiation).toBeDefined();
+    expect(initiation!.from).toBeUndefined();
+    expect(record.localAddress).toBeUndefined();
+  });
+
+  it("clearSourceAddresses() (listen-port change, address removed) forgets every peer's", () => {
+    const { a, record } = stuck();
+    a.clearSourceAddresses();
+    expect(record.localAddress).toBeUndefined();
+  });
+});
+
 describe('keypair rotation', () => {
   it('a response arriving while a next keypair is pending retires the old current (no index leak)', () => {
     const { a, b, toA, toB } = wired();

@@ -40,7 +40,8 @@ export class DeviceCore {
   cookies: CookieChecker;
   readonly random: () => number;
   readonly wallClock: (now: number) => number;
-  readonly mtu: number;
+  /** The inner MTU payloads are padded up to; follows `ip link set IFACE mtu N` (Device.setMtu). */
+  mtu: number;
   readonly peersByKey = new Map<string, Peer>();
   readonly indices: IndexTable;
   readonly allowed = new AllowedIPs<Peer>();

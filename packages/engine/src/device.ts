@@ -48,7 +48,7 @@ import { decapsulate } from './receive.js';
 import { settle, settleAll } from './selection.js';
 import { encapsulate } from './send.js';
 import { notifyStrategy } from './strategy-host.js';
-import { reschedule, updateTimers } from './timers.js';
+import { clearSourceAddresses, reschedule, updateTimers } from './timers.js';
 
 export type { PeerConfig } from './configuration.js';
 export type { DeviceCounters } from './core.js';
@@ -132,6 +132,25 @@ export class Device {
   }
 
   // ---------------------------------------------------------------- configuration
+
+  /** The inner MTU payloads are padded up to (WireGuard §5.4.6: padding to a multiple of 16, at most the MTU). */
+  get currentMtu(): number {
+    return this.core.mtu;
+  }
+
+  /** Follows the interface MTU at run time (`ip link set IFACE mtu N`): padding stops at the new value. */
+  setMtu(mtu: number): void {
+    if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65_535) throw new RangeError(`MTU out of range: ${mtu}`);
+    this.core.mtu = mtu;
+  }
+
+  /**
+   * Forgets the sticky source address of one peer's endpoints, or of every peer's: for
+   * listen-port changes, removed addresses and route changes (retries clear it themselves).
+   */
+  clearSourceAddresses(peer?: Peer): void {
+    for (const each of peer ? [peer] : this.core.peersByKey.values()) clearSourceAddresses(each);
+  }
 
   /** Whether the device has a private key: an all-zero key means none (wireguard-go, `wg set private-key /dev/null`). */
   get hasPrivateKey(): boolean {

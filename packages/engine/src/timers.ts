@@ -53,8 +53,19 @@ export function timersSessionDerived(peer: Peer, now: number): void {
   peer.zeroKeysAt = now + 3 * REJECT_AFTER_TIME;
 }
 
+/**
+ * Forgets the sticky source address of the peer's endpoints (wireguard-go
+ * `markEndpointSrcForClearing`, Linux `wg_socket_clear_peer_endpoint_src`): the next datagram
+ * leaves from whatever address the routing table picks.
+ */
+export function clearSourceAddresses(peer: Peer): void {
+  for (const record of peer.endpoints.list) record.localAddress = undefined;
+}
+
 function expiredRetransmitHandshake(core: DeviceCore, peer: Peer, now: number): void {
   for (const record of peer.endpoints.list) if (record.initiationSentAt !== undefined) record.noteLost();
+  // wireguard-go timers.go expiredRetransmitHandshake: the source address may be the trouble.
+  clearSourceAddresses(peer);
   requestHandshake(core, peer, now, 'retry', true);
 }
 
@@ -63,6 +74,8 @@ function expiredSendKeepalive(core: DeviceCore, peer: Peer, now: number): void {
 }
 
 function expiredNewHandshake(core: DeviceCore, peer: Peer, now: number): void {
+  // wireguard-go timers.go expiredNewHandshake: clear the source address too.
+  clearSourceAddresses(peer);
   requestHandshake(core, peer, now, 'keepalive-timeout', false);
 }
 

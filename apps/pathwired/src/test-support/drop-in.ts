@@ -4,10 +4,19 @@
  * that PATH and to watch a detached daemon through its pid file.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Topology } from '@pathwire/testkit';
+import { expect } from 'vitest';
 import { isAlive } from '../cli.js';
 import { PATHWIRE_BIN } from './daemon-process.js';
 
@@ -81,4 +90,44 @@ export function runtimeFiles(iface: string): { socket: boolean; pid: boolean } {
 export function stopIfRunning(iface: string): void {
   const pid = daemonPid(iface);
   if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGTERM');
+}
+
+/**
+ * Gives `namespace` its own /etc/resolv.conf and openresolv state: `ip netns exec` bind-mounts
+ * /etc/netns/NAME/* over /etc/*, so resolvconf run inside writes there and never touches the
+ * machine's resolver. Returns the private resolv.conf's path (as seen from outside).
+ */
+export function privateResolvConf(topology: Topology, namespace: string): string {
+  const dir = `/etc/netns/${namespace}`;
+  mkdirSync(`${dir}`, { recursive: true });
+  const state = mkdtempSync(join(tmpdir(), 'pathwire-resolvconf-'));
+  writeFileSync(`${dir}/resolv.conf`, '# private to the test namespace\n');
+  writeFileSync(`${dir}/resolvconf.conf`, `resolv_conf=/etc/resolv.conf\nstate_dir=${state}\n`);
+  topology.onDestroy(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(state, { recursive: true, force: true });
+  });
+  return `${dir}/resolv.conf`;
+}
+
+/** What wg-quick installs for a full tunnel, checked in `namespace` (the MTU from a 1500-byte veth). */
+export function expectFullTunnel(tools: DropIn, namespace: string, name: string): void {
+  expect(tools.exec(namespace, 'wg', ['show', name, 'fwmark']).stdout.trim()).toBe('0xca6c');
+  for (const family of ['-4', '-6'])
+    expect(tools.exec(namespace, 'ip', [family, 'route', 'show', 'table', '51820']).stdout).toContain(
+      `default dev ${name}`,
+    );
+  const rules = tools.exec(namespace, 'ip', ['rule']).stdout;
+  expect(rules).toContain('not from all fwmark 0xca6c lookup 51820');
+  expect(rules).toContain('from all lookup main suppress_prefixlength 0');
+  expect(tools.exec(namespace, 'sysctl', ['-n', 'net.ipv4.conf.all.src_valid_mark']).stdout.trim()).toBe('1');
+  // wg-quick's MTU: the route to the endpoint (the veth, 1500) minus 80.
+  expect(tools.exec(namespace, 'ip', ['link', 'show', name]).stdout).toContain('mtu 1420');
+}
+
+/** No policy rule left in `namespace`. */
+export function expectNoFullTunnel(tools: DropIn, namespace: string): void {
+  const rules = tools.exec(namespace, 'ip', ['rule']).stdout;
+  expect(rules).not.toContain('fwmark');
+  expect(rules).not.toContain('suppress_prefixlength');
 }

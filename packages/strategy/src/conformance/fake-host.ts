@@ -3,6 +3,7 @@
  * the active endpoint and the clock, hands events to a strategy exactly as the engine does, and
  * checks every answer with the engine's own `validateDecisions` before applying it.
  */
+import { Random } from '@pathwire/random';
 import type { StrategyDecision } from '../v1/decisions.js';
 import type { EndpointView, RoundTripTime } from '../v1/endpoint-view.js';
 import type { StrategyEvent } from '../v1/events.js';
@@ -39,16 +40,9 @@ function view(address: string, port: number, order: number): FakeEndpoint {
   };
 }
 
-/** A deterministic PRNG (mulberry32) so a scenario replays exactly. */
+/** A deterministic PRNG (@pathwire/random's xoshiro128**) so a scenario replays exactly. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return Random.fromSeed(seed).toFunction();
 }
 
 export class FakeHost {
