@@ -2,7 +2,8 @@
  * The daemon: one interface, driven like wireguard-go. It composes the sans-I/O engine with the
  * real world: a TUN (addresses from `Address`, routes for AllowedIPs unless `Table = off`), UDP
  * sockets on `ListenPort`, a resolver per peer feeding its endpoint set live, the UAPI socket
- * `wg` talks to, one timer for the device's single wake-up, and send errors reported back.
+ * `wg` talks to, all driven by the engine's `RealtimeDriver` (monotonic time, one timer, send
+ * errors reported back) through the UDP and TUN ports.
  * Start-up is all-or-nothing: a failure undoes what was done, and `stop()` removes the
  * interface, the socket and the pid file, also after an error.
  */
@@ -10,11 +11,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { nodeBackend } from '@pathwire/crypto/node';
-import { Device, type DeviceEvent, type Peer } from '@pathwire/engine';
+import { Device, type DeviceEvent, type Peer, RealtimeDriver } from '@pathwire/engine';
 import { EndpointResolver } from '@pathwire/resolver';
 import { parseEndpointList } from '@pathwire/resolver/parse';
 import type { StrategyRegistry, StrategyV1 } from '@pathwire/strategy';
-import { type LinuxTun, openTun, TunWriteQueue } from '@pathwire/tun';
+import { type LinuxTun, openTun } from '@pathwire/tun';
 import type { DaemonConfig, EndpointItem, PeerSection, StrategyConfig } from './config/index.js';
 import { readStrategy } from './config/values.js';
 import { type AppliedDns, applyDns, dnsUnavailable } from './dns.js';
@@ -29,6 +30,7 @@ import { installRoutes, type Routing } from './routing.js';
 import { pidFilePath, RUN_DIRECTORY, UAPI_DIRECTORY } from './runtime-paths.js';
 import { saveConfig, savedConfigText } from './save-config.js';
 import { peerConfigLines } from './showconf.js';
+import { TunPort } from './tun-port.js';
 import { formatGet, serveUapi, type UapiServer } from './uapi/index.js';
 import { UdpSockets } from './udp-sockets.js';
 
@@ -46,15 +48,13 @@ export interface DaemonOptions {
 export class Daemon {
   readonly device: Device;
   private readonly sockets: UdpSockets;
+  private readonly tunPort: TunPort;
+  private readonly driver: RealtimeDriver;
   private tun: LinuxTun | undefined;
-  /** Decrypted packets, written a batch per tick so the TUN's offloads can coalesce them. */
-  private tunQueue: TunWriteQueue | undefined;
   private uapi: UapiServer | undefined;
   private oracle: OracleServer | undefined;
   private metricsServer: Server | undefined;
   private readonly resolvers = new Map<string, EndpointResolver>();
-  private timer: NodeJS.Timeout | undefined;
-  private scheduledFor: number | undefined;
   private stopped = false;
   // ---- drop-in (issue 16): the link watch, and the promise that settles when the daemon stops.
   private linkWatch: LinkWatch | undefined;
@@ -78,25 +78,17 @@ export class Daemon {
       backend: nodeBackend,
       privateKey: config.interface.privateKey,
       mtu: config.interface.mtu ?? 1420,
-      wallClock: (now) => now,
-      io: {
-        sendDatagram: (to, bytes, from) => this.sockets.send(to, bytes, from),
-        // A packet the TUN refuses (too large, interface down) is dropped and counted, never
-        // thrown: a peer must not be able to crash the daemon.
-        writePacket: (packet) => {
-          if (this.tunQueue && !this.tunQueue.push(packet)) this.device.recordDrop('tun-refused');
-        },
-        event: (event) => this.onEvent(event),
-      },
+      wallClock: RealtimeDriver.wallClock,
     });
-    this.sockets = new UdpSockets({
-      onDatagram: (source, data, local) => this.device.receiveDatagram(Date.now(), source, data, local),
-      onBatchDone: () => this.schedule(),
-      onSendError: (to, code) => {
-        log.debug('send error', { endpoint: to, code });
-        this.device.reportSendError(Date.now(), to, code);
-        this.schedule();
-      },
+    this.sockets = new UdpSockets((to, code) => log.debug('send error', { endpoint: to, code }));
+    this.tunPort = new TunPort(log, (count) => {
+      for (let i = 0; i < count; i++) this.device.recordDrop('tun-refused');
+    });
+    this.driver = new RealtimeDriver({
+      device: this.device,
+      datagrams: this.sockets,
+      packets: this.tunPort,
+      onEvent: (event) => this.onEvent(event),
     });
   }
 
@@ -146,21 +138,7 @@ export class Daemon {
       // Any MTU the link may be given later (`ip link set IFACE mtu N`) can be read and written.
       maxPacketSize: 65_535,
     });
-    this.tunQueue = new TunWriteQueue(this.tun, {
-      onRefused: (count, reason) => {
-        for (let i = 0; i < count; i++) this.device.recordDrop('tun-refused');
-        log.debug('TUN write refused', { packets: count, reason });
-      },
-    });
-    this.tun.onBatch((batch) => {
-      const now = Date.now();
-      for (let i = 0; i < batch.count; i++) {
-        const offset = batch.offsets[i]!;
-        this.device.sendPacket(now, batch.buffer.subarray(offset, offset + batch.lengths[i]!));
-      }
-      this.schedule();
-      return true;
-    });
+    this.tunPort.attach(this.tun);
     // A TUN read error is fatal, as in wireguard-go (RoutineReadFromTUN closes the device): no
     // zombie interface. The link deleted under us shows up here or in the link watch.
     this.tun.onError((error) => {
@@ -187,8 +165,9 @@ export class Daemon {
       },
     });
 
-    const now = Date.now();
-    for (const peer of config.peers) this.addPeer(peer, now);
+    this.driver.run((_device, now) => {
+      for (const peer of config.peers) this.addPeer(peer, now);
+    });
 
     // ---- drop-in (issue 16): routes as wg-quick installs them (full tunnel: fwmark policy
     // routing), then DNS; both undone in stop().
@@ -210,7 +189,7 @@ export class Daemon {
     this.uapi = await serveUapi({
       iface,
       device: this.device,
-      now: () => Date.now(),
+      now: () => this.driver.now(),
       directory: UAPI_DIRECTORY,
       hooks: {
         listenPort: () => this.sockets.port,
@@ -222,7 +201,7 @@ export class Daemon {
             this.device.clearSourceAddresses();
           }
         },
-        changed: () => this.schedule(),
+        changed: () => this.driver.settle(),
         // drop-in (issue 16): `wg set IFACE fwmark M` marks both UDP sockets (SO_MARK).
         fwmark: () => this.sockets.mark,
         // Run-time multi-endpoint peers (`pathwire set IFACE peer KEY endpoints … strategy …`).
@@ -250,10 +229,10 @@ export class Daemon {
     this.oracle = await serveOracle({
       iface,
       device: this.device,
-      now: () => Date.now(),
+      now: () => this.driver.now(),
       directory: RUN_DIRECTORY,
       setEndpoints: (peer, endpoints) => this.setEndpointItems(peer, parseEndpointList(endpoints.join(', '))),
-      changed: () => this.schedule(),
+      changed: () => this.driver.settle(),
     });
     await writeFile(pidFilePath(iface), `${process.pid}\n`, { mode: 0o600 });
     runHooks('PostUp', config.interface.postUp, iface);
@@ -264,7 +243,7 @@ export class Daemon {
       publicKey: Buffer.from(this.device.publicKey).toString('base64'),
       peers: config.peers.length,
     });
-    this.schedule();
+    this.driver.settle();
   }
 
   private addPeer(section: PeerSection, now: number): void {
@@ -301,7 +280,7 @@ export class Daemon {
     try {
       const reply = formatGet(
         this.device,
-        Date.now(),
+        this.driver.now(),
         { listenPort: this.sockets.port, fwmark: this.sockets.mark },
         (peer) => this.peerLines(peer),
       );
@@ -329,9 +308,8 @@ export class Daemon {
   private applyEndpoints(peer: Peer, resolver: EndpointResolver): void {
     if (this.stopped) return;
     const endpoints = resolver.endpoints().map(({ address, port }) => ({ address, port }));
-    this.device.setEndpoints(peer, endpoints, Date.now());
+    this.driver.run((device, now) => device.setEndpoints(peer, endpoints, now));
     this.options.log.info('endpoints', { peer: peer.publicKeyText, endpoints: endpoints.length });
-    this.schedule();
   }
 
   private onEvent(event: DeviceEvent): void {
@@ -360,30 +338,12 @@ export class Daemon {
     }
   }
 
-  /** One timer for the device's single next wake-up. */
-  private schedule(): void {
-    if (this.stopped) return;
-    const at = this.device.nextWake();
-    if (at === this.scheduledFor) return;
-    clearTimeout(this.timer);
-    this.scheduledFor = at;
-    if (at === undefined) return;
-    this.timer = setTimeout(
-      () => {
-        this.scheduledFor = undefined;
-        this.device.tick(Date.now());
-        this.schedule();
-      },
-      Math.max(0, at - Date.now()),
-    );
-  }
-
   /** Brings everything down; safe to call twice and after a partial start. */
   async stop(reason: string): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     const { iface, config, log } = this.options;
-    clearTimeout(this.timer);
+    this.driver.close();
     this.linkWatch?.close();
     this.routeWatch?.close();
     if (this.hooksDone.postUp) {

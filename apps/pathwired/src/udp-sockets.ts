@@ -1,21 +1,15 @@
 /**
- * The device's UDP sockets: one IPv4 and one IPv6 (v6-only) socket on the same listen port, as
- * wireguard-go binds them, through `@pathwire/udp`: received datagrams arrive in batches (one
- * recvmmsg, one JS call) and sends leave in batches (one sendmmsg, UDP GSO for same-size runs)
- * at the end of the tick. A host without IPv6 still runs on IPv4 alone.
+ * The device's UDP sockets as the engine driver's `DatagramPort`: one IPv4 and one IPv6
+ * (v6-only) socket on the same listen port, as wireguard-go binds them, through `@pathwire/udp`:
+ * received batches (one recvmmsg, one JS call) go to the driver as they are, and sends leave in
+ * batches (one sendmmsg, UDP GSO for same-size runs) when the driver flushes. A host without
+ * IPv6 still runs on IPv4 alone.
  */
+import type { DatagramBatch, DatagramPort } from '@pathwire/engine';
 import type { Endpoint } from '@pathwire/strategy';
 import { openUdp, type UdpSocket } from '@pathwire/udp';
 
-export interface UdpSocketsHandlers {
-  /** One received datagram and the local address it arrived at; the view is valid only during the call. */
-  onDatagram(source: Endpoint, data: Uint8Array, local: string | undefined): void;
-  /** After each received batch (e.g. to re-arm the device's timer once). */
-  onBatchDone(): void;
-  onSendError(to: Endpoint, code: string): void;
-}
-
-export class UdpSockets {
+export class UdpSockets implements DatagramPort {
   private v4: UdpSocket | undefined;
   private v6: UdpSocket | undefined;
   port = 0;
@@ -24,21 +18,25 @@ export class UdpSockets {
   /** Largest datagram sent or received: the inner MTU plus WireGuard's 32 bytes (at least 2048). */
   maxDatagram = 2048;
 
-  constructor(private readonly handlers: UdpSocketsHandlers) {}
+  private receive: (batch: DatagramBatch) => void = () => {};
+  private sendError: (to: Endpoint, code: string) => void = () => {};
+
+  constructor(private readonly log?: (to: Endpoint, code: string) => void) {}
+
+  onReceive(handler: (batch: DatagramBatch) => void): void {
+    this.receive = handler;
+  }
+
+  onSendError(handler: (to: Endpoint, code: string) => void): void {
+    this.sendError = (to, code) => {
+      this.log?.(to, code);
+      handler(to, code);
+    };
+  }
 
   private attach(socket: UdpSocket): UdpSocket {
-    socket.onBatch((batch) => {
-      for (let i = 0; i < batch.count; i++) {
-        const offset = batch.offsets[i]!;
-        this.handlers.onDatagram(
-          { address: batch.sourceAddresses[i]!, port: batch.sourcePorts[i]! },
-          batch.buffer.subarray(offset, offset + batch.lengths[i]!),
-          batch.localAddresses[i],
-        );
-      }
-      this.handlers.onBatchDone();
-    });
-    socket.onSendError((address, port, code) => this.handlers.onSendError({ address, port }, code));
+    socket.onBatch((batch) => this.receive(batch));
+    socket.onSendError((address, port, code) => this.sendError({ address, port }, code));
     return socket;
   }
 
@@ -116,25 +114,30 @@ export class UdpSockets {
   }
 
   /** Queues a datagram, from local address `from` when given (sticky source, IP_PKTINFO). */
-  send(to: Endpoint, bytes: Uint8Array, from?: string): void {
+  send(to: Endpoint, bytes: Uint8Array, from: string | undefined): void {
     // The link's MTU was raised and the TUN handed us a packet before the link watch saw it.
     if (bytes.length > this.maxDatagram) {
       this.setInnerMtu(bytes.length - 32);
       // Past UDP's limit (MTU near 65,535): refused and counted, never thrown.
       if (bytes.length > this.maxDatagram) {
-        this.handlers.onSendError(to, 'EMSGSIZE');
+        this.sendError(to, 'EMSGSIZE');
         return;
       }
     }
     const socket = to.address.includes(':') ? this.v6 : this.v4;
     if (!socket) {
-      this.handlers.onSendError(to, 'EAFNOSUPPORT');
+      this.sendError(to, 'EAFNOSUPPORT');
       return;
     }
     if (socket.send(bytes, to.port, to.address, from)) return;
     // The queue is full: push it out now and queue again.
     socket.flush();
-    if (!socket.send(bytes, to.port, to.address, from)) this.handlers.onSendError(to, 'ENOBUFS');
+    if (!socket.send(bytes, to.port, to.address, from)) this.sendError(to, 'ENOBUFS');
+  }
+
+  flush(): void {
+    this.v4?.flush();
+    this.v6?.flush();
   }
 
   close(): void {

@@ -72,6 +72,11 @@ export class DeviceCore {
     };
   }
 
+  /** Whether the device has a private key: an all-zero key means none (wireguard-go). */
+  get hasPrivateKey(): boolean {
+    return this.identity.privateKey.some((byte) => byte !== 0);
+  }
+
   /** Whether `peer` is (still) one of this device's peers. */
   owns(peer: Peer): boolean {
     return this.peersByKey.get(peer.publicKeyText) === peer;

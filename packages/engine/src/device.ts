@@ -42,6 +42,7 @@ import type { DeviceIO, DropReason } from './events.js';
 import { receiveCookieReply, receiveInitiation, receiveResponse } from './handshake.js';
 import { innerDestination } from './inner-address.js';
 import { formatIpPrefix } from './ip-prefix.js';
+import type { Outputs } from './outputs.js';
 import type { Peer } from './peer.js';
 import { decapsulate } from './receive.js';
 import { settle, settleAll } from './selection.js';
@@ -117,6 +118,14 @@ export class Device {
     return this.core.identity.privateKey;
   }
 
+  /**
+   * What the last inputs produced, for a driver that reads outputs instead of connecting a
+   * `DeviceIO` (`RealtimeDriver`): read the queues, then `clear()` them before the next input.
+   */
+  get outputs(): Outputs {
+    return this.core.outputs;
+  }
+
   /** Entries in the index table: sessions and handshakes in flight. */
   get indexCount(): number {
     return this.core.indices.size;
@@ -145,7 +154,7 @@ export class Device {
 
   /** Whether the device has a private key: an all-zero key means none (wireguard-go, `wg set private-key /dev/null`). */
   get hasPrivateKey(): boolean {
-    return this.core.identity.privateKey.some((byte) => byte !== 0);
+    return this.core.hasPrivateKey;
   }
 
   /** Changes the device's private key: every session and handshake is dropped (as wireguard-go does). */

@@ -102,7 +102,7 @@ export function initiate(
     core.drop('no-endpoint');
     return;
   }
-  if (!core.identity.privateKey.some((byte) => byte !== 0)) {
+  if (!core.hasPrivateKey) {
     // wireguard-go (noise-protocol.go CreateMessageInitiation): no private key, no handshake.
     core.drop('no-private-key');
     return;

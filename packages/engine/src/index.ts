@@ -5,6 +5,14 @@
 export { AllowedIPs } from './allowed-ips.js';
 export * from './constants.js';
 export { Device, type DeviceCounters, type DeviceOptions, type PeerConfig } from './device.js';
+export {
+  type DatagramBatch,
+  type DatagramPort,
+  type PacketBatch,
+  type PacketPort,
+  RealtimeDriver,
+  type RealtimeDriverOptions,
+} from './driver.js';
 export { EndpointRecord, EndpointSet } from './endpoint-set.js';
 export type { DeviceEvent, DeviceIO, DropReason } from './events.js';
 export { innerDestination, innerFamily, innerSource, packetLength } from './inner-address.js';

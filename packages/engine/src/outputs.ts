@@ -9,13 +9,15 @@ import type { Endpoint } from '@pathwire/strategy';
 import type { DeviceEvent, DeviceIO, DropReason } from './events.js';
 
 export class Outputs {
-  private datagrams = 0;
-  private readonly to: Endpoint[] = [];
-  private readonly bytes: Uint8Array[] = [];
-  private readonly from: (string | undefined)[] = [];
-  private packetCount = 0;
-  private readonly packets: Uint8Array[] = [];
-  private readonly events: DeviceEvent[] = [];
+  /** Datagram i (i < datagrams) goes to `to[i]` from local address `from[i]`; `bytes[i]` is handed over. */
+  datagrams = 0;
+  readonly to: Endpoint[] = [];
+  readonly bytes: Uint8Array[] = [];
+  readonly from: (string | undefined)[] = [];
+  /** Packet i (i < packetCount) goes to the TUN; a view valid until `clear()`. */
+  packetCount = 0;
+  readonly packets: Uint8Array[] = [];
+  readonly events: DeviceEvent[] = [];
   /** Drops per reason since the device started (never reset). */
   readonly drops: Record<string, number> = {};
 
@@ -42,6 +44,15 @@ export class Outputs {
 
   get empty(): boolean {
     return this.datagrams === 0 && this.packetCount === 0 && this.events.length === 0;
+  }
+
+  /** Forgets everything queued (after a driver has read it), keeping the arrays for reuse. */
+  clear(): void {
+    for (let i = 0; i < this.datagrams; i++) this.bytes[i] = EMPTY;
+    for (let i = 0; i < this.packetCount; i++) this.packets[i] = EMPTY;
+    this.datagrams = 0;
+    this.packetCount = 0;
+    this.events.length = 0;
   }
 
   /**

@@ -1,5 +1,7 @@
 /** The interop proof against wireguard-go (private tooling, not published). */
+
 export { buildIcmpEcho as buildEcho, type IcmpEcho as Echo, parseIcmpEcho as parseEcho } from '@pathwire/ip';
+export { DgramPort } from './dgram-port.js';
 export { ManualTunnel, type ManualTunnelOptions } from './manual-tunnel.js';
 export {
   createWorld,

@@ -1,11 +1,11 @@
 /**
- * A small real-UDP driver for @pathwire/engine: one socket, the device's single wake-up as one
- * timer, send errors reported back. Enough to prove the engine against a stock peer; the full
- * driver with a TUN is the daemon.
+ * @pathwire/engine over one real UDP socket, with the engine's own `RealtimeDriver` (as the
+ * daemon uses it) and a `DgramPort`; decrypted packets and events are collected for the test.
+ * Enough to prove the engine against a stock peer; the full driver with a TUN is the daemon.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import type { CryptoBackend } from '@pathwire/crypto';
-import { Device, type DeviceEvent } from '@pathwire/engine';
+import { Device, type DeviceEvent, RealtimeDriver } from '@pathwire/engine';
+import { DgramPort } from './dgram-port.js';
 
 export interface UdpEngineDriverOptions {
   readonly backend: CryptoBackend;
@@ -18,61 +18,47 @@ export class UdpEngineDriver {
   readonly device: Device;
   readonly packets: Uint8Array[] = [];
   readonly events: DeviceEvent[] = [];
-  private readonly socket: Socket;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly port: DgramPort;
+  private readonly driver: RealtimeDriver;
   private waiters: (() => void)[] = [];
-  private closed = false;
 
   constructor(private readonly options: UdpEngineDriverOptions) {
-    this.socket = createSocket(options.family === 4 ? 'udp4' : 'udp6');
+    this.port = new DgramPort([options.family]);
     this.device = new Device({
       backend: options.backend,
       privateKey: options.privateKey,
-      wallClock: () => Date.now(),
-      io: {
-        sendDatagram: (to, bytes) =>
-          this.socket.send(bytes, to.port, to.address, (error) => {
-            if (error)
-              this.device.reportSendError(Date.now(), to, (error as NodeJS.ErrnoException).code ?? 'EIO');
-          }),
-        writePacket: (packet) => {
+      wallClock: RealtimeDriver.wallClock,
+    });
+    this.driver = new RealtimeDriver({
+      device: this.device,
+      datagrams: this.port,
+      packets: {
+        onReceive: () => {},
+        write: (packet) => {
           this.packets.push(packet.slice());
           this.notify();
-        },
-        event: (event) => {
-          this.events.push(event);
-          this.notify();
+          return true;
         },
       },
-    });
-    this.socket.on('message', (data, info) => {
-      this.device.receiveDatagram(
-        Date.now(),
-        { address: info.address, port: info.port },
-        new Uint8Array(data),
-      );
-      this.schedule();
+      onEvent: (event) => {
+        this.events.push(event);
+        this.notify();
+      },
     });
   }
 
-  async start(): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.socket.once('error', reject);
-      this.socket.bind(0, this.options.bindAddress, () => resolve());
-    });
-    return this.socket.address().port;
+  start(): Promise<number> {
+    return this.port.bind(this.options.family, this.options.bindAddress);
   }
 
   /** Hands an inner packet to the device as if the TUN produced it. */
   sendPacket(packet: Uint8Array): void {
-    this.device.sendPacket(Date.now(), packet);
-    this.schedule();
+    this.driver.sendPacket(packet);
   }
 
-  /** Runs device input from outside (configuration) and reschedules its wake-up. */
+  /** Runs device input from outside (configuration) at engine time and reschedules its wake-up. */
   run(action: (device: Device, now: number) => void): void {
-    action(this.device, Date.now());
-    this.schedule();
+    this.driver.run(action);
   }
 
   /** Waits until `predicate` holds for the received packets/events, or rejects after `timeoutMs`. */
@@ -92,28 +78,13 @@ export class UdpEngineDriver {
   }
 
   close(): void {
-    this.closed = true;
-    clearTimeout(this.timer);
-    this.socket.close();
+    this.driver.close();
+    this.port.close();
   }
 
   private notify(): void {
     const waiters = this.waiters;
     this.waiters = [];
     for (const waiter of waiters) waiter();
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    clearTimeout(this.timer);
-    const at = this.device.nextWake();
-    if (at === undefined) return;
-    this.timer = setTimeout(
-      () => {
-        this.device.tick(Date.now());
-        this.schedule();
-      },
-      Math.max(0, at - Date.now()),
-    );
   }
 }

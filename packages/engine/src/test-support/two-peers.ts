@@ -40,6 +40,8 @@ export interface TwoPeerOptions {
   /** Give B A's endpoint too (both sides can initiate). */
   readonly bKnowsA?: boolean;
   readonly delay?: number;
+  /** Each side's wall clock (Unix ms) at engine time `now`; default EPOCH + now. A test may step it. */
+  readonly wallClock?: { readonly a?: (now: number) => number; readonly b?: (now: number) => number };
   /** Keep the bytes of every datagram in the wire logs. */
   readonly capture?: boolean;
 }
@@ -49,7 +51,10 @@ export function seededKey(seed: number): Uint8Array {
   return Random.fromSeed(seed).nextBytes(32);
 }
 
-export function makeDevice(seed: number): { node: DeviceNode; device: Device } {
+export function makeDevice(
+  seed: number,
+  wallClock: (now: number) => number = (now) => EPOCH + now,
+): { node: DeviceNode; device: Device } {
   const node = new DeviceNode();
   const random = Random.fromSeed(seed);
   const secrets = Random.fromSeed(seed + 7777);
@@ -58,7 +63,7 @@ export function makeDevice(seed: number): { node: DeviceNode; device: Device } {
     privateKey: seededKey(seed + 1000),
     io: node.deviceIO,
     random: () => random.next(),
-    wallClock: (now) => EPOCH + now,
+    wallClock,
     deterministicSecrets: (bytes) => {
       for (let i = 0; i < bytes.length; i += 4)
         new DataView(bytes.buffer, bytes.byteOffset).setUint32(i, secrets.nextUint32());
@@ -75,8 +80,8 @@ export function twoPeers(options: TwoPeerOptions = {}): TwoPeers {
   const hostA = sim.addHost('a', { addresses: ['192.0.2.1'] });
   const hostB = sim.addHost('b', { addresses: ['198.51.100.1'] });
   const path = sim.path('192.0.2.1', '198.51.100.1', { delay: options.delay ?? 10 });
-  const da = makeDevice(seed * 10 + 1);
-  const db = makeDevice(seed * 10 + 2);
+  const da = makeDevice(seed * 10 + 1, options.wallClock?.a);
+  const db = makeDevice(seed * 10 + 2, options.wallClock?.b);
   da.device.setPeer(
     {
       publicKey: db.device.publicKey,

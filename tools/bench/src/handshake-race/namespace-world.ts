@@ -5,100 +5,71 @@
  * bound to the wildcard address so both links are reachable) with the handshake-race strategy.
  * Pings through the tunnel are built in JS (ICMP echo), every `intervalMs`.
  *
- * Node only (sockets, processes): not part of the package's browser-safe entry point.
+ * Private tooling (tools/bench): used by the handshake-race namespace test and fail-over bench.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { bytesToBase64 } from '@pathwire/crypto';
 import { nodeBackend } from '@pathwire/crypto/node';
-import { Device, type DeviceEvent } from '@pathwire/engine';
-import { buildEcho, INNER, parseEcho } from '@pathwire/interop';
+import { Device, type DeviceEvent, RealtimeDriver } from '@pathwire/engine';
+import { buildEcho, DgramPort, INNER, parseEcho } from '@pathwire/interop';
 import type { Endpoint, StrategyV1 } from '@pathwire/strategy';
 import { type Link, type StockDevice, startWireguardGo, Topology } from '@pathwire/testkit';
 
 export const STOCK_PORT = 51820;
 
-/** Our engine over two real UDP sockets (udp4 on 0.0.0.0, udp6 on ::); send errors go back to the device. */
+/**
+ * Our engine over two real UDP sockets (udp4 on 0.0.0.0, udp6 on ::) through the engine's own
+ * `RealtimeDriver`, as the daemon runs it; send errors go back to the device and are recorded.
+ */
 export class DualStackDriver {
   readonly device: Device;
   readonly events: { at: number; event: DeviceEvent }[] = [];
   readonly sendErrors: { at: number; to: Endpoint; code: string }[] = [];
-  private readonly sockets: Record<4 | 6, Socket>;
-  private timer: NodeJS.Timeout | undefined;
-  private closed = false;
+  private readonly port = new DgramPort([4, 6]);
+  private readonly driver: RealtimeDriver;
   onPacket: ((packet: Uint8Array, at: number) => void) | undefined;
 
   constructor(privateKey: Uint8Array) {
-    this.sockets = { 4: createSocket('udp4'), 6: createSocket({ type: 'udp6', ipv6Only: true }) };
-    this.device = new Device({
-      backend: nodeBackend,
-      privateKey,
-      wallClock: () => Date.now(),
-      io: {
-        sendDatagram: (to, bytes) => {
-          const socket = this.sockets[to.address.includes(':') ? 6 : 4];
-          socket.send(bytes, to.port, to.address, (error) => {
-            if (!error || this.closed) return;
-            const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-            this.sendErrors.push({ at: Date.now(), to, code });
-            this.device.reportSendError(Date.now(), to, code);
-            this.schedule(); // the strategy may have started a race or asked for a wake
-          });
-        },
-        writePacket: (packet) => this.onPacket?.(packet, Date.now()),
-        event: (event) => this.events.push({ at: Date.now(), event }),
+    this.device = new Device({ backend: nodeBackend, privateKey, wallClock: RealtimeDriver.wallClock });
+    const port = this.port;
+    const sendErrors = this.sendErrors;
+    this.driver = new RealtimeDriver({
+      device: this.device,
+      datagrams: {
+        onReceive: (handler) => port.onReceive(handler),
+        onSendError: (handler) =>
+          port.onSendError((to, code) => {
+            sendErrors.push({ at: Date.now(), to, code });
+            handler(to, code);
+          }),
+        send: (to, bytes, from) => port.send(to, bytes, from),
+        flush: () => port.flush(),
       },
+      packets: {
+        onReceive: () => {},
+        write: (packet) => {
+          this.onPacket?.(packet, Date.now());
+          return true;
+        },
+      },
+      onEvent: (event) => this.events.push({ at: Date.now(), event }),
     });
-    for (const socket of Object.values(this.sockets)) {
-      socket.on('message', (data, info) => {
-        if (this.closed) return;
-        this.device.receiveDatagram(
-          Date.now(),
-          { address: info.address, port: info.port },
-          new Uint8Array(data),
-        );
-        this.schedule();
-      });
-    }
   }
 
   async start(): Promise<{ port4: number; port6: number }> {
-    const bind = (socket: Socket, address: string) =>
-      new Promise<number>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.bind(0, address, () => resolve(socket.address().port));
-      });
-    return { port4: await bind(this.sockets[4], '0.0.0.0'), port6: await bind(this.sockets[6], '::') };
+    return { port4: await this.port.bind(4, '0.0.0.0'), port6: await this.port.bind(6, '::') };
   }
 
   sendPacket(packet: Uint8Array): void {
-    this.device.sendPacket(Date.now(), packet);
-    this.schedule();
+    this.driver.sendPacket(packet);
   }
 
   run(action: (device: Device, now: number) => void): void {
-    action(this.device, Date.now());
-    this.schedule();
+    this.driver.run(action);
   }
 
   close(): void {
-    this.closed = true;
-    clearTimeout(this.timer);
-    for (const socket of Object.values(this.sockets)) socket.close();
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    clearTimeout(this.timer);
-    const at = this.device.nextWake();
-    if (at === undefined) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.device.tick(Date.now());
-        this.schedule();
-      },
-      Math.max(0, at - Date.now()),
-    );
+    this.driver.close();
+    this.port.close();
   }
 }
 

@@ -5,12 +5,13 @@
  * DROP both ways) and the outage (last reply before → first reply after) is measured. Repeated
  * `--runs` times (default 7); prints every run, the median and the worst.
  *
- *   sudo node packages/strategy-handshake-race/dist/bench/failover.js [--runs 7] [--suspicion 1500ms]
+ *   sudo node tools/bench/dist/handshake-race/failover.js [--runs 7] [--suspicion 1500ms]
  *
  * Needs root, ip, iptables, ip6tables, wireguard-go and wg.
  */
+
+import { createHandshakeRace } from '@pathwire/strategy-handshake-race';
 import { hasCommand } from '@pathwire/testkit';
-import { createHandshakeRace } from '../index.js';
 import { createFailoverWorld, measureFailover } from './namespace-world.js';
 
 function argument(name: string, fallback: string): string {

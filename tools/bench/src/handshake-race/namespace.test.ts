@@ -4,6 +4,7 @@
  * `iptables`, `ip6tables` and `wireguard-go`/`wg` (skipped elsewhere, failing under CI).
  */
 import { createRoaming } from '@pathwire/strategy';
+import { createHandshakeRace } from '@pathwire/strategy-handshake-race';
 import { describeWith, namespaceCapability } from '@pathwire/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -13,8 +14,7 @@ import {
   measureFailover,
   STOCK_PORT,
   startClient,
-} from './bench/namespace-world.js';
-import { createHandshakeRace } from './index.js';
+} from './namespace-world.js';
 
 describeWith(
   namespaceCapability(['wireguard-go', 'wg', 'iptables', 'ip6tables']),
