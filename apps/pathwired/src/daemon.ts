@@ -137,6 +137,8 @@ export class Daemon {
       batchSize: 128,
       // Any MTU the link may be given later (`ip link set IFACE mtu N`) can be read and written.
       maxPacketSize: 65_535,
+      // TSO/checksum offloads (on by default); PATHWIRE_TUN_OFFLOAD=0 turns them off, for A/B benchmarks.
+      offload: process.env.PATHWIRE_TUN_OFFLOAD !== '0',
     });
     this.tunPort.attach(this.tun);
     // A TUN read error is fatal, as in wireguard-go (RoutineReadFromTUN closes the device): no

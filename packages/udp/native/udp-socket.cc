@@ -769,8 +769,8 @@ uint32_t UdpSocket::ExpandReceived(Napi::Env env) {
     const uint32_t i = expand_message_;
     const msghdr& header = recv_msgs_[i].msg_hdr;
     const uint32_t length = recv_msgs_[i].msg_len;
-    if ((header.msg_flags & MSG_TRUNC) != 0 || length == 0) {
-      if (length != 0) truncated_dropped_++;
+    if ((header.msg_flags & MSG_TRUNC) != 0) {
+      truncated_dropped_++;
       expand_message_++;
       expand_offset_ = 0;
       continue;
@@ -818,8 +818,13 @@ uint32_t UdpSocket::ExpandReceived(Napi::Env env) {
       std::memcpy(previous_local, local, 20);
     }
     if (expand_offset_ == 0 && segment < length) gro_messages_++;
-    // Every datagram of a GRO message came from the same sender to the same local address.
-    while (expand_offset_ < length && count < batch_) {
+    // Every datagram of a GRO message came from the same sender to the same local address. An
+    // empty datagram is one entry of length 0 (the caller drops and counts it).
+    bool empty = length == 0;
+    bool empty_delivered = false;
+    while ((expand_offset_ < length || empty) && count < batch_) {
+      empty_delivered = empty;
+      empty = false;
       uint32_t size = std::min(segment, length - expand_offset_);
       napi_set_element(env, sources, count, previous_source_value);
       napi_set_element(env, locals, count, previous_local_value);
@@ -829,7 +834,7 @@ uint32_t UdpSocket::ExpandReceived(Napi::Env env) {
       count++;
       expand_offset_ += size;
     }
-    if (expand_offset_ >= length) {
+    if (length == 0 ? empty_delivered : expand_offset_ >= length) {
       expand_message_++;
       expand_offset_ = 0;
     }

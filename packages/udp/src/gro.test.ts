@@ -71,6 +71,16 @@ describe('UDP GRO', () => {
     expect(receiver.stats().groMessages).toBe(2);
   });
 
+  it('delivers empty datagrams as entries of length 0 (the caller counts them)', async () => {
+    const receiver = open({ port: 0, family: 4, address: '127.0.0.1', batchSize: 2 });
+    const sender = open({ port: 0, family: 4, gso: false });
+    const { received: got, done } = collect(receiver, 5);
+    for (const length of [0, 5, 0, 0, 7]) sender.send(new Uint8Array(length), receiver.port, '127.0.0.1');
+    sender.flush();
+    await done;
+    expect(got.map((g) => g.bytes.length)).toEqual([0, 5, 0, 0, 7]);
+  });
+
   it('sends and receives the largest datagrams by default (maxDatagram 65535)', async () => {
     for (const [family, address, size] of [
       [4, '127.0.0.1', 65_507],

@@ -8,8 +8,10 @@
  *   node dist/bench/peer.js send IMPL FAMILY DESTINATION PORT COUNT SIZE BATCH
  *     sends COUNT datagrams of SIZE bytes as fast as the socket accepts them, prints the figures.
  *
- * IMPL is `udp` (this package, batch BATCH, without GSO), `udp-gso` (the same with UDP GSO) or `dgram`
- * (node:dgram, one socket.send per datagram).
+ * IMPL is `udp` (this package, batch BATCH, without GSO), `udp-gso` (the same with UDP GSO; a
+ * receiver then uses UDP GRO), or `dgram` (node:dgram, one socket.send per datagram). A `udp`
+ * receiver reads without GRO: the kernel's UDP counters, which the namespace test accounts
+ * datagrams with, count a GRO message once.
  */
 import { createSocket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
@@ -56,7 +58,14 @@ async function receive(batch: number): Promise<void> {
     report = () => ({ received, bytes, batches, duplicates, first, last });
     stop = () => socket.close();
   } else {
-    const socket = openUdp({ port, family, address, batchSize: batch, maxDatagram: 2048 });
+    const socket = openUdp({
+      port,
+      family,
+      address,
+      batchSize: batch,
+      maxDatagram: 2048,
+      gro: impl === 'udp-gso',
+    });
     socket.onBatch((b) => {
       const now = performance.now();
       if (received === 0) first = now;
