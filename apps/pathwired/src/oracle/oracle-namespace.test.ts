@@ -22,10 +22,12 @@ async function until(
   condition: () => Promise<boolean> | boolean,
   what: string,
   timeoutMs: number,
+  context?: () => Promise<string>,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${context ? `\n${await context().catch(String)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -49,6 +51,14 @@ for (const kind of ['stock', 'pathwire'] as const) {
       const linkOf = (endpoint: string | undefined) =>
         lab.links.find((link) => endpoint?.startsWith(`${link.b.ipv4}:`))!;
       const other = (endpoint: string | undefined) => lab.endpoints.find((e) => e !== endpoint)!;
+
+      /** What the daemon and the peer look like, for a failure message. */
+      const state = async () =>
+        [
+          `active ${lab.active()}, server sees us at ${lab.serverSeesUsAt()}`,
+          `snapshot ${JSON.stringify(await snapshotOf(lab.daemon.iface, lab.peer))}`,
+          `daemon log (tail):\n${lab.daemon.child.log().split('\n').slice(-40).join('\n')}`,
+        ].join('\n');
 
       beforeAll(async () => {
         lab = await createOracleLab(kind);
@@ -151,7 +161,7 @@ for (const kind of ['stock', 'pathwire'] as const) {
       });
 
       it('the probe-driven example oracle recovers a silent blackhole; killed, the fallback recovers the next', async () => {
-        const oracle = lab.topology.spawn(null, process.execPath, [PROBE_ORACLE, lab.daemon.iface, '500']);
+        const oracle = lab.topology.spawn(null, process.execPath, [PROBE_ORACLE, lab.daemon.iface]);
         try {
           await until(
             async () => (await snapshotOf(lab.daemon.iface, lab.peer))?.lease != null,
@@ -160,7 +170,14 @@ for (const kind of ['stock', 'pathwire'] as const) {
           );
           const first = lab.active();
           lab.blackhole(linkOf(first), true);
-          await until(async () => (await lab.ping(1)) === 1, 'pings through the other path', 60_000);
+          await until(
+            async () => (await lab.ping(1)) === 1,
+            'pings through the other path',
+            60_000,
+            async () => {
+              return `${await state()}\noracle output:\n${oracle.log()}`;
+            },
+          );
           expect(lab.active()).toBe(other(first));
           expect((await snapshotOf(lab.daemon.iface, lab.peer))?.lease).toMatchObject({
             endpoint: other(first),
@@ -177,7 +194,12 @@ for (const kind of ['stock', 'pathwire'] as const) {
         const second = lab.active();
         lab.blackhole(linkOf(other(second)), false);
         lab.blackhole(linkOf(second), true);
-        await until(async () => (await lab.ping(1)) === 1, 'pings after the fallback recovered', 60_000);
+        await until(
+          async () => (await lab.ping(1)) === 1,
+          'pings after the fallback recovered',
+          60_000,
+          state,
+        );
         expect(lab.active()).toBe(other(second));
         lab.blackhole(linkOf(second), false);
       }, 180_000);
