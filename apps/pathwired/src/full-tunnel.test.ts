@@ -32,7 +32,17 @@ const OURS = { v4: '203.0.113.250', v6: 'fd00:7077:ffff::fa' };
 const RECORD = '198.51.100.177';
 
 describeWith(
-  namespaceCapability(['wireguard-go', 'wg', 'ping', 'iptables-restore', 'resolvconf', 'dnsmasq', 'getent']),
+  namespaceCapability([
+    'wireguard-go',
+    'wg',
+    'ping',
+    'iptables-restore',
+    'resolvconf',
+    'dnsmasq',
+    'getent',
+    'iperf3',
+    'ss',
+  ]),
   'pathwire up: a full tunnel as wg-quick makes it, against wireguard-go',
   () => {
     let topology: Topology;
@@ -154,6 +164,20 @@ describeWith(
         tools.exec(client, 'ping', ['-c', '3', '-i', '0.2', '-W', '3', '-s', '8000', '-M', 'do', STOCK.v4])
           .stdout,
       ).toContain('3 received');
+      // As the kernel's netns.sh: a flood ping and a TCP transfer at the raised MTU (outcomes only).
+      const flood = tools.exec(client, 'ping', ['-f', '-c', '100', '-W', '3', '-s', '8000', STOCK.v4]);
+      expect(flood.status, flood.stderr).toBe(0);
+      const iperfServer = topology.spawn(server, 'iperf3', ['-s', '-1', '-B', STOCK.v4]);
+      await waitFor(
+        () =>
+          iperfServer.exitCode !== null ||
+          tools.exec(server, 'ss', ['-ltn']).stdout.includes(`${STOCK.v4}:5201`),
+        'iperf3 to listen',
+        20_000,
+      );
+      const iperf = tools.exec(client, 'iperf3', ['-c', STOCK.v4, '-t', '2', '--json']);
+      expect(iperf.status, iperf.stderr).toBe(0);
+      expect(JSON.parse(iperf.stdout).end.sum_received.bytes).toBeGreaterThan(0);
       tools.exec(server, 'ip', ['link', 'set', stockIface, 'mtu', '1420']);
 
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -28,6 +28,7 @@ describeWith(namespaceCapability(['wireguard-go', 'wg', 'ping']), 'run-time mult
   let client: string;
   let daemon: DaemonProcess;
   let good = '';
+  let goodV6 = '';
   let server = '';
   let stockIface = '';
   const ours = wgKeyPair();
@@ -41,6 +42,7 @@ describeWith(namespaceCapability(['wireguard-go', 'wg', 'ping']), 'run-time mult
     server = topology.namespace('pdrs');
     const link = topology.link(client, server);
     good = `${link.b.ipv4}:51820`;
+    goodV6 = `[${link.b.ipv6}]:51820`;
     stockIface = (
       await startWireguardGo(topology, server, 'pdrw', {
         privateKey: theirs.privateKey,
@@ -106,6 +108,32 @@ describeWith(namespaceCapability(['wireguard-go', 'wg', 'ping']), 'run-time mult
 
     const stock = run('wg', ['showconf', daemon.iface]);
     expect(stock.match(/^Endpoint = .*$/gm)).toEqual([`Endpoint = ${good}`]);
+  });
+
+  it('carries a ping flood over an IPv6 underlay (the peer re-added with only a [v6]:port endpoint)', async () => {
+    // A fresh peer: the working IPv4 endpoint must not be kept as the active one.
+    run('wg', ['set', daemon.iface, 'peer', theirs.publicKey, 'remove']);
+    run('wg', ['set', daemon.iface, 'peer', theirs.publicKey, 'allowed-ips', `${STOCK}/32`]);
+    const set = pathwire(['set', daemon.iface, 'peer', theirs.publicKey, 'endpoints', goodV6]);
+    expect(set.status, set.stderr).toBe(0);
+    await waitFor(
+      () => {
+        try {
+          return topology.exec(client, 'ping', ['-c', '1', '-W', '2', STOCK]).includes('1 received');
+        } catch {
+          return false;
+        }
+      },
+      'a ping over the IPv6 underlay',
+      30_000,
+    );
+    expect(run('wg', ['show', daemon.iface, 'endpoints'])).toContain(goodV6);
+    const flood = spawnSync('ip', ['netns', 'exec', client, 'ping', '-f', '-c', '100', '-W', '3', STOCK], {
+      encoding: 'utf8',
+    });
+    expect(flood.status, flood.stderr).toBe(0);
+    // Back to the IPv4 endpoint for the tests that follow.
+    expect(pathwire(['set', daemon.iface, 'peer', theirs.publicKey, 'endpoints', good]).status).toBe(0);
   });
 
   it('bad input is refused with what was wrong, and changes nothing', () => {

@@ -7,50 +7,16 @@
  * them by their published names is bundled with esbuild and run in a real headless chromium: a
  * complete handshake and a data round trip in both directions.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commandCapability, describeWith } from '@pathwire/testkit';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { check, published } from './published.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BROWSER_PACKAGES = ['crypto', 'noise', 'transport', 'ip', 'strategy'];
-
-interface Published {
-  readonly name: string;
-  readonly dir: string;
-  readonly dependencies: Record<string, string>;
-}
-
-function published(): Published[] {
-  const dirs = [
-    ...readdirSync(join(ROOT, 'packages')).map((name) => join(ROOT, 'packages', name)),
-    join(ROOT, 'apps', 'pathwired'),
-  ];
-  return dirs.flatMap((dir) => {
-    try {
-      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-      return manifest.private
-        ? []
-        : [{ name: manifest.name, dir, dependencies: manifest.dependencies ?? {} }];
-    } catch {
-      return [];
-    }
-  });
-}
-
-function check(program: string, args: readonly string[], cwd: string): string {
-  const result = spawnSync(program, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 540_000 });
-  if (result.status !== 0) {
-    throw new Error(
-      `${program} ${args.join(' ')} failed (${result.status}):\n${result.stderr}${result.stdout}`,
-    );
-  }
-  return result.stdout;
-}
 
 describeWith(commandCapability(['chromium', 'npm', 'pnpm']), 'packages as users get them', () => {
   const work = mkdtempSync(join(tmpdir(), 'pathwire-packaging-'));
