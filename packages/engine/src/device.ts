@@ -39,11 +39,17 @@ import {
 } from '@pathwire/noise';
 import { endpointKey } from '@pathwire/resolver/parse';
 import {
+  createProbeFields,
   createRoaming,
   type Endpoint,
   type HandshakeReason,
-  PROBE_REPLY,
-  PROBE_REQUEST,
+  isProbeReply,
+  looksLikeProbe,
+  PROBE_ERROR_NAMES,
+  PROBE_HELLO,
+  PROBE_HELLO_ACK,
+  PROBE_REQUEST_LENGTH,
+  ProbeError,
   readProbe,
   type StrategyContext,
   type StrategyDecision,
@@ -51,7 +57,15 @@ import {
   type StrategyV1,
   writeProbe,
 } from '@pathwire/strategy';
-import { DataError, Keypair, openData, readReceiverIndex, sealData, sealedLength } from '@pathwire/transport';
+import {
+  DataError,
+  Keypair,
+  openData,
+  openStale,
+  readReceiverIndex,
+  sealData,
+  sealedLength,
+} from '@pathwire/transport';
 import { AllowedIPs } from './allowed-ips.js';
 import {
   AUTHENTICATED_EVENT_INTERVAL,
@@ -72,6 +86,7 @@ import { innerDestination, innerSource, packetLength } from './inner-address.js'
 import { formatIpPrefix, parseIpPrefix } from './ip-prefix.js';
 import { LoadMonitor } from './load-monitor.js';
 import { Peer } from './peer.js';
+import { HELLO_ATTEMPTS } from './probes.js';
 import { TimerQueue } from './timer-queue.js';
 
 const EMPTY = new Uint8Array(0);
@@ -93,6 +108,11 @@ export interface DeviceOptions {
    * CSPRNG, so a simulated run replays byte for byte. Never set it in a real device.
    */
   readonly deterministicSecrets?: (bytes: Uint8Array) => Uint8Array;
+  /**
+   * Simulation only: `false` makes this device treat in-band probes as a stock WireGuard does
+   * (roam to their source, then drop them as not IP), to test pathwire against stock peers.
+   */
+  readonly answerProbes?: boolean;
 }
 
 export interface PeerConfig {
@@ -117,6 +137,8 @@ export interface DeviceCounters {
   handshakesCompleted: number;
   handshakesInitiated: number;
   cookieRepliesSent: number;
+  /** In-band probes: `hello-sent`, `ping-sent`, `hello-ack-sent`, `pong-sent`, `*-received`, `lost`, `duplicated`. */
+  readonly probes: Readonly<Record<string, number>>;
 }
 
 const HANDSHAKE_DROP: Partial<Record<HandshakeErrorCode, DropReason>> = {
@@ -153,6 +175,10 @@ export class Device {
   /** The local address of the datagram being processed (sticky source), if the driver gave one. */
   private receivedAt: string | undefined;
   private readonly deterministicSecrets: ((bytes: Uint8Array) => Uint8Array) | undefined;
+  private readonly answerProbes: boolean;
+  private readonly probeCounts: Record<string, number> = {};
+  /** Reused for every probe answer. */
+  private readonly probeReply = createProbeFields();
   readonly counters: DeviceCounters;
 
   constructor(options: DeviceOptions) {
@@ -167,11 +193,13 @@ export class Device {
     this.mtu = options.mtu ?? 1420;
     this.load = new LoadMonitor(options.underLoadThreshold);
     this.deterministicSecrets = options.deterministicSecrets;
+    this.answerProbes = options.answerProbes ?? true;
     this.counters = {
       drops: this.dropCounts,
       handshakesCompleted: 0,
       handshakesInitiated: 0,
       cookieRepliesSent: 0,
+      probes: this.probeCounts,
     };
   }
 
@@ -572,6 +600,8 @@ export class Device {
     }
     const length = openData(this.backend, keypair, message, this.receiveBuffer);
     if (length < 0) {
+      // A probe overtaken by more than the replay window's worth of data on a faster path.
+      if (length === DataError.REPLAY && this.receiveStaleProbe(peer, keypair, source, message, now)) return;
       this.drop(DATA_DROP[length] ?? 'malformed');
       return;
     }
@@ -585,10 +615,16 @@ export class Device {
       this.flushStaged(peer, now);
     }
     peer.rxBytes += message.length;
-    const record = this.authenticated(peer, source, now);
+    // A probe is recognised before roaming: it never moves the endpoint nor adds a learned one.
+    if (length > 0 && this.answerProbes && looksLikeProbe(this.receiveBuffer)) {
+      this.receiveProbe(peer, source, this.receiveBuffer.subarray(0, length), now, true);
+      this.reschedule(peer);
+      return;
+    }
+    this.authenticated(peer, source, now);
     if (length > 0) {
       const payload = this.receiveBuffer.subarray(0, length);
-      if (payload[0]! >> 4 === 0) this.receiveProbe(peer, record, payload, now);
+      if (payload[0]! >> 4 === 0) this.drop('not-ip');
       else this.deliver(peer, payload, now);
     }
     if (peer.current?.isInitiator && now - peer.current.createdAt >= REKEY_ON_RECEIVE_AGE) {
@@ -614,24 +650,94 @@ export class Device {
     this.io.writePacket(packet);
   }
 
-  private receiveProbe(peer: Peer, record: EndpointRecord, payload: Uint8Array, now: number): void {
-    const probe = readProbe(payload);
-    if (!probe) {
-      this.drop('not-ip');
+  /**
+   * A decrypted probe (probes.ts). Requests are answered to their source from the local address
+   * they arrived at; replies end a pending probe and tell the strategy. Nothing here roams.
+   * `fresh`: the message passed WireGuard's replay window (else it came from behind it).
+   */
+  private receiveProbe(peer: Peer, source: Endpoint, payload: Uint8Array, now: number, fresh: boolean): void {
+    const probes = peer.probes;
+    const fields = probes.fields;
+    const code = readProbe(payload, fields);
+    if (code !== ProbeError.OK) {
+      this.drop((PROBE_ERROR_NAMES[code] ?? 'probe-malformed') as DropReason);
       return;
     }
-    if (probe.kind === PROBE_REQUEST) {
-      const keypair = this.sendingKeypair(peer, now);
-      if (keypair) this.sendData(peer, keypair, writeProbe(PROBE_REPLY, probe.id), now, record);
+    // Anything that reads as a probe proves the peer speaks them.
+    probes.support = 'yes';
+    const known = peer.endpoints.get(endpointKey(source));
+    if (known) {
+      // Statistics only (it is authenticated traffic from that path); no learning, no roaming.
+      known.noteReceived(now);
+      if (known === peer.active) {
+        peer.lastAuthenticatedAt = now;
+        peer.newHandshakeAt = undefined;
+      }
+    }
+    if (isProbeReply(fields.type)) {
+      this.count(fields.type === PROBE_HELLO_ACK ? 'hello-ack-received' : 'pong-received');
+      const pending = probes.answered(fields);
+      if (!pending) {
+        this.drop('probe-unmatched');
+        return;
+      }
+      const record = peer.endpoints.get(pending.endpoint);
+      const rttMs = now - pending.sentAt;
+      if (record) {
+        record.noteRtt(rttMs);
+        record.probesAnswered++;
+      }
+      this.strategyEvent(
+        peer,
+        {
+          type: 'probe-reply',
+          endpoint: pending.endpoint,
+          rttMs,
+          peerReceived: fields.received,
+          sent: pending.sent,
+        },
+        now,
+      );
       return;
     }
-    const pending = peer.probes.get(probe.id);
-    if (!pending) return;
-    peer.probes.delete(probe.id);
-    peer.probeSupport = 'yes';
-    const rttMs = now - pending.sentAt;
-    peer.endpoints.get(pending.endpoint)?.noteRtt(rttMs);
-    this.strategyEvent(peer, { type: 'probe-reply', endpoint: pending.endpoint, rttMs }, now);
+    const verdict = probes.guard.accept(fields.pathId, fields.sequence, fresh);
+    if (verdict !== 'accepted') {
+      this.drop(verdict === 'unknown-path' ? 'probe-unknown-path' : 'probe-replay');
+      return;
+    }
+    this.count(fields.type === PROBE_HELLO ? 'hello-received' : 'ping-received');
+    if (!probes.answerBucket.take(now)) {
+      this.drop('probe-rate-limited');
+      return;
+    }
+    const keypair = this.sendingKeypair(peer, now);
+    if (!keypair) {
+      this.drop('probe-no-session');
+      return;
+    }
+    const reply = probes.reply(fields, payload.length, this.probeReply);
+    const bytes = new Uint8Array(reply.length);
+    writeProbe(bytes, reply);
+    // To the PING's source, from the local address it arrived at (not the active endpoint).
+    this.sendSealed(peer, keypair, bytes, source, this.receivedAt);
+    this.count(fields.type === PROBE_HELLO ? 'hello-ack-sent' : 'pong-sent');
+  }
+
+  /** A data message behind the replay window: answered only if it is a probe its path's window accepts. */
+  private receiveStaleProbe(
+    peer: Peer,
+    keypair: Keypair,
+    source: Endpoint,
+    message: Uint8Array,
+    now: number,
+  ): boolean {
+    if (!this.answerProbes || !peer.probes.staleBucket.take(now)) return false;
+    const length = openStale(this.backend, keypair, message, this.receiveBuffer);
+    if (length <= 0 || !looksLikeProbe(this.receiveBuffer)) return false;
+    peer.rxBytes += message.length;
+    this.receiveProbe(peer, source, this.receiveBuffer.subarray(0, length), now, false);
+    this.reschedule(peer);
+    return true;
   }
 
   /** Common bookkeeping for any authenticated packet from `source`: learning, statistics, timers. */
@@ -687,6 +793,14 @@ export class Device {
     if (length < 0) {
       this.drop(DATA_DROP[length] ?? 'counter-limit');
       return;
+    }
+    const duplicate = peer.probes.duplicateTo;
+    if (duplicate !== undefined && target === peer.active && duplicate !== target) {
+      // While the active path is suspect: the same bytes on the best standby (the peer's replay
+      // window drops whichever copy arrives second).
+      this.io.sendDatagram(duplicate.endpoint, out.slice(0, length), duplicate.localAddress);
+      peer.txBytes += length;
+      this.count('duplicated');
     }
     this.send(peer, target, out, now);
     if (payload.length > 0) {
@@ -869,16 +983,24 @@ export class Device {
       this.expireSessions(peer);
       this.emit({ type: 'session-expired', peer: peer.publicKeyText });
     }
-    for (const [id, probe] of peer.probes) {
+    for (const [id, probe] of peer.probes.pending) {
       if (now - probe.sentAt < PROBE_TIMEOUT) continue;
-      peer.probes.delete(id);
-      peer.endpoints.get(probe.endpoint)?.noteLost();
+      peer.probes.pending.delete(id);
+      const record = peer.endpoints.get(probe.endpoint);
+      if (record) {
+        record.noteLost();
+        record.probesLost++;
+      }
+      this.count('lost');
+      // A HELLO unanswered while the peer answered other traffic: after HELLO_ATTEMPTS, stock.
       if (
-        peer.probeSupport === 'unknown' &&
+        probe.hello &&
+        peer.probes.support === 'unknown' &&
         peer.lastAuthenticatedAt !== undefined &&
-        peer.lastAuthenticatedAt > probe.sentAt
+        peer.lastAuthenticatedAt > probe.sentAt &&
+        ++peer.probes.hellosUnanswered >= HELLO_ATTEMPTS
       ) {
-        peer.probeSupport = 'no';
+        peer.probes.support = 'no';
       }
     }
     if (peer.strategyWakeAt !== undefined && peer.strategyWakeAt <= now) {
@@ -924,8 +1046,15 @@ export class Device {
           }
           break;
         case 'probe':
-          this.sendProbe(peer, decision.endpoint, now);
+          this.sendProbe(peer, decision.endpoint, decision.size, now);
           break;
+        case 'duplicate': {
+          const record = decision.endpoint === undefined ? undefined : peer.endpoints.get(decision.endpoint);
+          // Never towards a peer that has not answered a HELLO (a stock peer would roam to it).
+          peer.probes.duplicateTo = record && peer.probes.support === 'yes' ? record : undefined;
+          if (record && peer.probes.support !== 'yes') this.drop('probe-refused');
+          break;
+        }
         case 'wake':
           peer.strategyWakeAt = Math.max(decision.at, now);
           break;
@@ -950,13 +1079,57 @@ export class Device {
     };
   }
 
-  private sendProbe(peer: Peer, key: string, now: number): void {
+  /**
+   * A `probe` decision (probes.ts): a PING to a pathwire peer, a HELLO on the active endpoint to
+   * a peer not known yet, nothing to a stock one. `size` pads a PING to test the path MTU.
+   */
+  private sendProbe(peer: Peer, key: string, size: number | undefined, now: number): void {
     const record = peer.endpoints.get(key);
     const keypair = this.sendingKeypair(peer, now);
-    if (!record || !keypair || peer.probeSupport === 'no') return;
-    const id = Math.floor(this.random() * 0xffff_ffff) >>> 0;
-    peer.probes.set(id, { endpoint: key, sentAt: now });
-    this.sendData(peer, keypair, writeProbe(PROBE_REQUEST, id), now, record);
+    if (!record || !keypair) {
+      this.drop('probe-no-session');
+      return;
+    }
+    const type = peer.probes.admit(record, peer.active, now);
+    if (typeof type === 'string') {
+      this.drop(type);
+      return;
+    }
+    if (record.probePathId === 0) record.probePathId = Math.floor(this.random() * 0xffff_ffff) >>> 0 || 1;
+    const fields = peer.probes.request(type, record, now);
+    const padded =
+      type === PROBE_HELLO
+        ? PROBE_REQUEST_LENGTH
+        : Math.min(Math.max(size ?? 0, PROBE_REQUEST_LENGTH), this.mtu);
+    const bytes = new Uint8Array(padded);
+    writeProbe(bytes, fields);
+    this.sendSealed(peer, keypair, bytes, record.endpoint, record.localAddress);
+    this.count(type === PROBE_HELLO ? 'hello-sent' : 'ping-sent');
+  }
+
+  /**
+   * Seals a probe and sends it. Unlike data it arms none of WireGuard's data timers and does not
+   * count as use of the path (`lastSentAt`): probing an idle tunnel must not keep it "in use".
+   */
+  private sendSealed(
+    peer: Peer,
+    keypair: Keypair,
+    payload: Uint8Array,
+    to: Endpoint,
+    from: string | undefined,
+  ): void {
+    const out = new Uint8Array(sealedLength(payload.length, this.mtu));
+    const length = sealData(this.backend, keypair, payload, out, this.mtu);
+    if (length < 0) {
+      this.drop(DATA_DROP[length] ?? 'counter-limit');
+      return;
+    }
+    peer.txBytes += length;
+    this.io.sendDatagram(to, out, from);
+  }
+
+  private count(what: string): void {
+    this.probeCounts[what] = (this.probeCounts[what] ?? 0) + 1;
   }
 
   private activate(peer: Peer, record: EndpointRecord): void {
@@ -1035,14 +1208,16 @@ function validDecisions(decisions: unknown): readonly StrategyDecision[] {
     const ok =
       decision?.type === 'activate' || decision?.type === 'probe'
         ? typeof decision.endpoint === 'string'
-        : decision?.type === 'wake'
-          ? Number.isFinite(decision.at)
-          : decision?.type === 'initiate'
-            ? Array.isArray(decision.targets) &&
-              decision.targets.every(
-                (t) => typeof t?.endpoint === 'string' && Number.isFinite(t.delayMs) && t.delayMs >= 0,
-              )
-            : false;
+        : decision?.type === 'duplicate'
+          ? decision.endpoint === undefined || typeof decision.endpoint === 'string'
+          : decision?.type === 'wake'
+            ? Number.isFinite(decision.at)
+            : decision?.type === 'initiate'
+              ? Array.isArray(decision.targets) &&
+                decision.targets.every(
+                  (t) => typeof t?.endpoint === 'string' && Number.isFinite(t.delayMs) && t.delayMs >= 0,
+                )
+              : false;
     if (!ok) throw new TypeError(`invalid decision ${JSON.stringify(decision)}`);
   }
   return decisions as StrategyDecision[];
