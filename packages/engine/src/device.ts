@@ -665,16 +665,17 @@ export class Device {
     }
     // Anything that reads as a probe proves the peer speaks them.
     probes.support = 'yes';
-    const known = peer.endpoints.get(endpointKey(source));
-    if (known) {
-      // Statistics only (it is authenticated traffic from that path); no learning, no roaming.
-      known.noteReceived(now);
-      if (known === peer.active) {
-        peer.lastAuthenticatedAt = now;
-        peer.newHandshakeAt = undefined;
-      }
-    }
     if (isProbeReply(fields.type)) {
+      // A reply proves the round trip on that path (a request only the way towards us): it
+      // counts for the path's statistics. No learning, no roaming.
+      const known = peer.endpoints.get(endpointKey(source));
+      if (known) {
+        known.noteReceived(now);
+        if (known === peer.active) {
+          peer.lastAuthenticatedAt = now;
+          peer.newHandshakeAt = undefined;
+        }
+      }
       this.count(fields.type === PROBE_HELLO_ACK ? 'hello-ack-received' : 'pong-received');
       const pending = probes.answered(fields);
       if (!pending) {

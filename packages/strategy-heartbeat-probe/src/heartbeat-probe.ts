@@ -70,6 +70,8 @@ class HeartbeatProbe implements StrategyV1 {
   private lastSwitch: { from: string | undefined; to: string; reason: SwitchReason; at: number } | undefined;
   private readonly switches: Record<string, number> = {};
   private wakeRequested: number | undefined;
+  /** When the active path was last pinged for a comparison (see `evaluate`). */
+  private activePingedAt = Number.NEGATIVE_INFINITY;
   private now = 0;
 
   constructor(private readonly options: HeartbeatProbeOptions) {
@@ -183,10 +185,22 @@ class HeartbeatProbe implements StrategyV1 {
       case 'endpoints-changed':
         if (active === undefined || !context.endpoint(active)) this.failOver(context, out, 'no-active');
         return;
-      case 'handshake-complete':
-        if (active === undefined || this.paths.get(active)?.state === 'down')
+      case 'handshake-complete': {
+        const activePath = active === undefined ? undefined : this.paths.get(active);
+        if (!activePath || activePath.state === 'down') {
           this.switchTo(event.endpoint, context, out, 'follow-peer');
+        } else if (
+          event.role === 'initiator' &&
+          event.endpoint !== active &&
+          activePath.outstanding() === 0
+        ) {
+          // A standby won our handshake race although the active path had a head start: the
+          // active path may have got slower. One PING measures it (the busy active path is
+          // otherwise never probed); if the standby now scores better, `evaluate` takes over.
+          this.ping(activePath, out);
+        }
         return;
+      }
       case 'authenticated-packet': {
         // The peer sends on another path: follow it when our active path has gone quiet (the
         // peer failed over, or duplicates because it suspects the path we use).
@@ -217,7 +231,7 @@ class HeartbeatProbe implements StrategyV1 {
         this.endEpisode(out);
         return;
       case 'probe-reply':
-        if (event.endpoint !== active) this.evaluate(context, out);
+        this.evaluate(context, out);
         return;
       default:
         return;
@@ -249,15 +263,28 @@ class HeartbeatProbe implements StrategyV1 {
       const view = context.endpoint(episode.endpoint);
       const path = this.paths.get(episode.endpoint);
       if (context.active !== episode.endpoint || !view || !path) this.endEpisode(out);
-      else if (view.lastReceivedAt !== undefined && view.lastReceivedAt > episode.since) {
-        // The active path answered. If only our PINGs were answered (no data came back since),
-        // the flow is one-way: suspect less readily next time.
+      else if (path.state === 'up') {
+        // A PONG on the active path: the round trip works. If data still goes unanswered, the
+        // flow is one-way (the peer has nothing to say): suspect less readily next time.
+        // (Data or PINGs from the peer on this path prove only the way towards us: not enough.)
         if (context.unansweredSince !== undefined) this.suspicionLevel++;
-        path.heard(now);
         this.endEpisode(out);
       } else if (path.outstanding() === 0 && path.state !== 'down') {
         this.ping(path, out);
       }
+    }
+    // A peer with one path (a server that learned one client address): once everything is
+    // DOWN, data answered again on the active path brings it back.
+    const activePath = active === undefined ? undefined : this.paths.get(active);
+    const activeView = active === undefined ? undefined : context.endpoint(active);
+    if (
+      activePath?.state === 'down' &&
+      activePath.downAt !== undefined &&
+      this.allDown(context) &&
+      context.unansweredSince === undefined &&
+      (activeView?.lastReceivedAt ?? Number.NEGATIVE_INFINITY) > activePath.downAt
+    ) {
+      activePath.rescue(now);
     }
     if (this.inUse(context)) this.probeStandbys(context, out);
     else for (const path of this.paths.values()) path.nextProbeAt = undefined;
@@ -317,8 +344,19 @@ class HeartbeatProbe implements StrategyV1 {
     if (!active || active.state === 'down') return;
     const now = context.now;
     const candidate = this.best(context, (p) => p.state === 'up');
+    const noise = candidate ? active.rtt.variation + candidate.rtt.variation : 0;
     const better =
-      candidate !== undefined && beatsByMargin(candidate.score(now), active.score(now), this.options);
+      candidate !== undefined && beatsByMargin(candidate.score(now), active.score(now), this.options, noise);
+    // Compare like with like: while a standby looks better, the (busy, otherwise unprobed)
+    // active path gets a PING per standby interval too, so its windowed minimum is as fresh as
+    // the standby's. This is the only time a healthy active path is probed.
+    if (
+      better &&
+      now - this.activePingedAt >= this.options.standbyIntervalMs * (1 - this.options.standbyJitter)
+    ) {
+      this.activePingedAt = now;
+      if (active.outstanding() === 0) this.ping(active, out);
+    }
     if (this.hysteresis.compare(candidate?.key, better, now) && candidate)
       this.switchTo(candidate.key, context, out, 'better');
   }

@@ -34,6 +34,8 @@ export class Path {
   /** Consecutive PONGs since it went DOWN. */
   recovering = 0;
   upSince: number | undefined;
+  /** When it last went DOWN. */
+  downAt: number | undefined;
   nextProbeAt: number | undefined;
   readonly inFlight: InFlight[] = [];
   sent = 0;
@@ -137,9 +139,10 @@ export class Path {
     return false;
   }
 
-  goDown(_now: number): void {
+  goDown(now: number): void {
     if (this.state === 'down') return;
     this.state = 'down';
+    this.downAt = now;
     this.downs++;
     this.recovering = 0;
     this.upSince = undefined;

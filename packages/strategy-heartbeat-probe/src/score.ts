@@ -7,8 +7,8 @@
  * so 30 % loss costs 300 ms at the default weight (a lossy path loses to any clean one a
  * continent away), and jitter costs what it costs an interactive flow. Tailscale's betterAddr
  * compares latency in percent with a 1 % dead band and bonuses by address kind; pathwire uses
- * a wider band (≥ 15 % and ≥ 5 ms) because it also counts loss, and makes the comparison hold
- * for a while before acting (see `Hysteresis`).
+ * a wider band (≥ 15 % and ≥ 5 ms, and more than the paths' RTT variation) because it also
+ * counts loss, and makes the comparison hold for a while before acting (see `Hysteresis`).
  *
  * @example
  * ```ts
@@ -41,11 +41,16 @@ export function score(measure: PathMeasure, weights: ScoreWeights): number {
   return measure.minRttMs + weights.rttvarWeight * measure.rttvarMs + weights.lossWeightMs * measure.loss;
 }
 
-/** Whether `candidate` beats `incumbent` by the relative AND the absolute margin. */
-export function beatsByMargin(candidate: number, incumbent: number, margins: Margins): boolean {
+/**
+ * Whether `candidate` beats `incumbent` by the relative AND the absolute margin, and by more than
+ * `noiseMs` (the two paths' RTT variation together: a difference within the jitter is noise,
+ * and two jittery near-equal paths would otherwise trade places on every lucky sample).
+ */
+export function beatsByMargin(candidate: number, incumbent: number, margins: Margins, noiseMs = 0): boolean {
   if (!Number.isFinite(candidate)) return false;
   if (!Number.isFinite(incumbent)) return true;
   return (
-    candidate <= incumbent * (1 - margins.switchMargin) && incumbent - candidate >= margins.switchMarginMinMs
+    candidate <= incumbent * (1 - margins.switchMargin) &&
+    incumbent - candidate >= Math.max(margins.switchMarginMinMs, noiseMs)
   );
 }
