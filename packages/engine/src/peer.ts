@@ -4,11 +4,11 @@
  * absolute deadlines, its endpoint set and the strategy that chooses among them.
  */
 import type { HandshakePeer } from '@pathwire/noise';
-import type { StrategyV1 } from '@pathwire/strategy';
+import type { StrategyEvent, StrategyV1 } from '@pathwire/strategy';
 import type { Keypair } from '@pathwire/transport';
 import { PROBE_TIMEOUT } from './constants.js';
 import type { EndpointRecord, EndpointSet } from './endpoint-set.js';
-import { PeerProbes } from './probes.js';
+import { PeerProbes } from './probe-state.js';
 import type { Schedulable } from './timer-queue.js';
 
 /** An initiation copy a strategy asked to send later (handshake race head start). */
@@ -49,13 +49,14 @@ export class Peer implements Schedulable {
   rxBytes = 0;
   txBytes = 0;
   readonly authenticatedEventAt = new Map<string, number>();
-  /** In-band probes: support, pending requests, anti-replay, rate limits, duplication (probes.ts). */
+  /** In-band probes: support, pending requests, anti-replay, rate limits, duplication (probe.ts). */
   readonly probes = new PeerProbes();
-
-  /** Whether the peer answers in-band probes (a HELLO_ACK or any probe from it says yes). */
-  get probeSupport(): 'unknown' | 'yes' | 'no' {
-    return this.probes.support;
-  }
+  /** Events for the strategy, handed to it when the current input is done (no re-entrancy). */
+  readonly strategyInbox: StrategyEvent[] = [];
+  /** A `handshake-needed` is queued: the initiation leaves when the strategy has answered. */
+  handshakeQueued = false;
+  /** Wall-clock ms of the TAI64N timestamp in our last initiation (they only go forward). */
+  lastTimestampMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly publicKey: Uint8Array,
@@ -67,6 +68,11 @@ export class Peer implements Schedulable {
 
   /** The deadline the device's timer queue holds for this peer. */
   scheduledAt: number | undefined;
+
+  /** Whether the peer answers in-band probes (a HELLO_ACK or any probe from it says yes). */
+  get probeSupport(): 'unknown' | 'yes' | 'no' {
+    return this.probes.support;
+  }
 
   /** The earliest armed deadline (no allocation: it runs after every packet). */
   nextDeadline(): number | undefined {

@@ -11,7 +11,7 @@
  */
 import { hasCommand } from '@pathwire/testkit';
 import { createHandshakeRace } from '../index.js';
-import { createFailoverWorld, measureFailover } from './namespace-world.js';
+import { createFailoverWorld, measureFailover } from '@pathwire/interop';
 
 function argument(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);

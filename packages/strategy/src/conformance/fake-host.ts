@@ -1,12 +1,14 @@
 /**
  * A scripted stand-in for the engine, for the conformance suite: it keeps the endpoint views,
  * the active endpoint and the clock, hands events to a strategy exactly as the engine does, and
- * checks every decision against the contract before applying it.
+ * checks every answer with the engine's own `validateDecisions` before applying it.
  */
+import { Random } from '@pathwire/random';
 import type { StrategyDecision } from '../v1/decisions.js';
 import type { EndpointView, RoundTripTime } from '../v1/endpoint-view.js';
 import type { StrategyEvent } from '../v1/events.js';
 import type { StrategyContext, StrategyV1 } from '../v1/strategy.js';
+import { validateDecisions } from '../v1/validate.js';
 
 export class ConformanceFailure extends Error {
   override readonly name = 'ConformanceFailure';
@@ -38,16 +40,9 @@ function view(address: string, port: number, order: number): FakeEndpoint {
   };
 }
 
-/** A deterministic PRNG (mulberry32) so a scenario replays exactly. */
+/** A deterministic PRNG (@pathwire/random's xoshiro128**) so a scenario replays exactly. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return Random.fromSeed(seed).toFunction();
 }
 
 export class FakeHost {
@@ -55,6 +50,8 @@ export class FakeHost {
   active: string | undefined;
   endpoints: FakeEndpoint[];
   wakeAt: number | undefined;
+  /** What the context reports as `unansweredSince` (a scenario sets it). */
+  unansweredSince: number | undefined;
   readonly log: { event: StrategyEvent; decisions: readonly StrategyDecision[] }[] = [];
   /** Initiations the strategy asked for: each a list of targets with absolute send times. */
   readonly initiations: { at: number; targets: { endpoint: string; sendAt: number }[] }[] = [];
@@ -64,7 +61,6 @@ export class FakeHost {
   /** What `context.probeSupport` says (a scenario sets it: `yes` once a HELLO was answered). */
   probeSupport: 'unknown' | 'yes' | 'no' = 'unknown';
   lastAuthenticatedAt: number | undefined;
-  unansweredSince: number | undefined;
   sessionEstablishedAt: number | undefined;
   private readonly random: () => number;
 
@@ -111,45 +107,25 @@ export class FakeHost {
         `handle(${event.type}) threw: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
-    if (!Array.isArray(decisions))
-      throw new ConformanceFailure(`handle(${event.type}) did not return an array`);
+    const check = validateDecisions(decisions, this);
+    if (!check.ok) throw new ConformanceFailure(`handle(${event.type}): ${check.reason}`);
     this.log.push({ event, decisions });
-    for (const decision of decisions) this.apply(event, decision);
+    for (const decision of check.decisions) this.apply(decision);
     return decisions;
   }
 
-  private known(key: string, what: string): void {
-    if (!this.endpoint(key))
-      throw new ConformanceFailure(`${what} names "${key}", which is not in the endpoint set`);
-  }
-
-  private apply(event: StrategyEvent, decision: StrategyDecision): void {
+  private apply(decision: StrategyDecision): void {
     switch (decision.type) {
       case 'activate':
-        this.known(decision.endpoint, 'activate');
         this.active = decision.endpoint;
         return;
-      case 'initiate': {
-        const seen = new Set<string>();
-        for (const target of decision.targets) {
-          this.known(target.endpoint, 'initiate');
-          if (!Number.isFinite(target.delayMs) || target.delayMs < 0) {
-            throw new ConformanceFailure(
-              `initiate: delay ${target.delayMs} for ${target.endpoint} is not a finite non-negative number`,
-            );
-          }
-          if (seen.has(target.endpoint))
-            throw new ConformanceFailure(`initiate: ${target.endpoint} listed twice`);
-          seen.add(target.endpoint);
-        }
+      case 'initiate':
         this.initiations.push({
           at: this.now,
           targets: decision.targets.map((t) => ({ endpoint: t.endpoint, sendAt: this.now + t.delayMs })),
         });
         return;
-      }
       case 'probe':
-        this.known(decision.endpoint, 'probe');
         // A stock peer roams to the source of any authenticated packet, probes included, before
         // dropping it (DESIGN.md, heartbeat-probe "Safety with stock peers").
         if (this.probeSupport !== 'yes' && decision.endpoint !== this.active) {
@@ -157,27 +133,16 @@ export class FakeHost {
             `probe via ${decision.endpoint}, which is not the active endpoint, before the peer answered a HELLO`,
           );
         }
-        if (decision.size !== undefined && !(Number.isInteger(decision.size) && decision.size >= 0))
-          throw new ConformanceFailure(`probe size ${decision.size} is not a non-negative integer`);
         this.probes.push(decision.endpoint);
         return;
       case 'duplicate':
-        if (decision.endpoint !== undefined) {
-          this.known(decision.endpoint, 'duplicate');
-          if (this.probeSupport !== 'yes')
-            throw new ConformanceFailure('duplicate towards a peer that has not answered a HELLO');
-        }
+        if (decision.endpoint !== undefined && this.probeSupport !== 'yes')
+          throw new ConformanceFailure('duplicate towards a peer that has not answered a HELLO');
         this.duplicate = decision.endpoint;
         return;
       case 'wake':
-        if (!Number.isFinite(decision.at))
-          throw new ConformanceFailure(`wake at ${decision.at} is not finite`);
         this.wakeAt = decision.at;
         return;
-      default:
-        throw new ConformanceFailure(
-          `unknown decision ${JSON.stringify(decision)} in answer to ${event.type}`,
-        );
     }
   }
 
