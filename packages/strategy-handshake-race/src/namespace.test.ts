@@ -3,9 +3,7 @@
  * in a namespace reachable through two veth links (IPv4 and IPv6 on each). Needs root, `ip`,
  * `iptables`, `ip6tables` and `wireguard-go`/`wg` (skipped elsewhere, failing under CI).
  */
-import { createRoaming } from '@pathwire/strategy';
-import { describeWith, namespaceCapability } from '@pathwire/testkit';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+
 import {
   blackholeLink,
   createFailoverWorld,
@@ -14,6 +12,9 @@ import {
   STOCK_PORT,
   startClient,
 } from '@pathwire/interop';
+import { createRoaming } from '@pathwire/strategy';
+import { describeWith, namespaceCapability } from '@pathwire/testkit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createHandshakeRace } from './index.js';
 
 describeWith(

@@ -9,9 +9,10 @@
  *
  * Needs root, ip, iptables, ip6tables, wireguard-go and wg.
  */
+
+import { createFailoverWorld, measureFailover } from '@pathwire/interop';
 import { hasCommand } from '@pathwire/testkit';
 import { createHandshakeRace } from '../index.js';
-import { createFailoverWorld, measureFailover } from '@pathwire/interop';
 
 function argument(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
