@@ -5,7 +5,7 @@
  * blackholed with iptables (silent DROP both ways, on the server end) and the outage (last reply
  * before → first reply after) measured. Prints every run and min/median/max.
  *
- *   sudo node packages/strategy-heartbeat-probe/dist/bench/pathwire-failover.js [--runs 5]
+ *   sudo node packages/strategy-heartbeat-probe/dist/bench/pathwire-failover.js [--runs 5] [--option suspect-floor=150ms]
  *
  * Needs root, ip, iptables, ip6tables, and the built daemon (apps/pathwired).
  */
@@ -45,6 +45,13 @@ async function main(): Promise<void> {
   if (!existsSync(PATHWIRE_BIN)) throw new Error(`missing ${PATHWIRE_BIN}: build apps/pathwired first`);
   const index = process.argv.indexOf('--runs');
   const runs = index >= 0 ? Number(process.argv[index + 1]) : 5;
+  // `--option key=value` (repeatable): the client's heartbeat-probe options, e.g. suspect-floor=150ms.
+  const options: Record<string, string> = {};
+  process.argv.forEach((arg, i) => {
+    const value = process.argv[i + 1];
+    if (arg === '--option' && value?.includes('='))
+      options[value.slice(0, value.indexOf('='))] = value.slice(value.indexOf('=') + 1);
+  });
   const topology = Topology.create();
   const outages: number[] = [];
   try {
@@ -54,7 +61,9 @@ async function main(): Promise<void> {
     const serverPublic = nodeBackend.publicKey(serverPrivate);
     // The parts of a FailoverWorld that blackholeLink/activeLink use (the server is no stock device).
     const world = { topology, namespace, links, stockPublicKey: serverPublic } as unknown as FailoverWorld;
-    console.log('pathwire ↔ pathwire fail-over (heartbeat-probe both sides), 2 links, ping every 100 ms');
+    console.log(
+      `pathwire ↔ pathwire fail-over (heartbeat-probe both sides), 2 links, ping every 100 ms, client options ${JSON.stringify(options)}`,
+    );
     for (let run = 1; run <= runs; run++) {
       const clientPrivate = nodeBackend.generateSecretKey();
       const iface = `pwpb${run}`;
@@ -89,7 +98,7 @@ async function main(): Promise<void> {
             publicKey: serverPublic,
             allowedIPs: [`${INNER[4].stock}/32`],
             endpoints: [links[0].b.ipv4, links[1].b.ipv4].map((address) => ({ address, port: PORT })),
-            strategy: createHeartbeatProbe({}),
+            strategy: createHeartbeatProbe(options),
           },
           now,
         ),
