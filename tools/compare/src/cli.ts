@@ -16,8 +16,8 @@ import { defaultWorkers, runPool } from './pool.js';
 import { createProgress } from './progress.js';
 import { writeReport } from './report/write-report.js';
 import { mergeRuns, type Results, type ResultsMeta, readResults, writeResults } from './results.js';
-import { DEFAULT_STREAM_HZ } from './run-one.js';
-import { SCENARIOS } from './scenarios/index.js';
+import { DEFAULT_STREAM_HZ, type RunResult } from './run-one.js';
+import { SCENARIOS, scenarioByName } from './scenarios/index.js';
 import { STRATEGIES } from './strategies/registry.js';
 
 const USAGE = `usage:
@@ -83,13 +83,19 @@ async function run(argv: readonly string[]): Promise<number> {
   await mkdir(values.out, { recursive: true });
   const started = Date.now();
   const progress = createProgress(keys.length);
-  let runs: Awaited<ReturnType<typeof runPool>>;
+  let runs: RunResult[];
   try {
-    runs = await runPool(keys, {
-      workers,
+    const requests = keys.map((k) => ({
+      scenario: scenarioByName(k.scenario),
+      strategy: k.strategy,
+      seed: k.seed,
       streamHz,
+    }));
+    const outputs = await runPool(requests, {
+      workers,
       onProgress: (done, total) => progress.update(done, total),
     });
+    runs = outputs.map((o) => o.result);
   } finally {
     progress.stop();
   }

@@ -8,12 +8,11 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { RunKey, RunResult } from './run-one.js';
+import type { RunOutput, RunRequest } from './run-one.js';
 import type { WorkReply, WorkRequest } from './worker.js';
 
 export interface PoolOptions {
   readonly workers?: number;
-  readonly streamHz: number;
   /** Called after each finished run with the number done so far. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -31,8 +30,9 @@ export function defaultWorkers(): number {
   return availableParallelism();
 }
 
-export async function runPool(keys: readonly RunKey[], options: PoolOptions): Promise<RunResult[]> {
-  const results: RunResult[] = new Array(keys.length);
+export async function runPool(requests: readonly RunRequest[], options: PoolOptions): Promise<RunOutput[]> {
+  const keys = requests;
+  const results: RunOutput[] = new Array(keys.length);
   const size = Math.max(1, Math.min(options.workers ?? defaultWorkers(), keys.length));
   if (keys.length === 0) return [];
   const script = workerScript();
@@ -43,9 +43,9 @@ export async function runPool(keys: readonly RunKey[], options: PoolOptions): Pr
     await new Promise<void>((resolve, reject) => {
       const feed = (worker: Worker) => {
         if (next >= keys.length) return;
-        const request: WorkRequest = { index: next, key: keys[next]!, streamHz: options.streamHz };
+        const work: WorkRequest = { index: next, request: keys[next]! };
         next++;
-        worker.postMessage(request);
+        worker.postMessage(work);
       };
       for (let i = 0; i < size; i++) {
         const worker = new Worker(script);
@@ -53,10 +53,10 @@ export async function runPool(keys: readonly RunKey[], options: PoolOptions): Pr
         worker.on('message', (reply: WorkReply) => {
           if (!reply.ok) {
             const k = keys[reply.index]!;
-            reject(new Error(`run ${k.scenario}/${k.strategy}/seed ${k.seed} failed: ${reply.error}`));
+            reject(new Error(`run ${k.scenario.name}/${k.strategy}/seed ${k.seed} failed: ${reply.error}`));
             return;
           }
-          results[reply.index] = reply.result;
+          results[reply.index] = reply.output;
           done++;
           options.onProgress?.(done, keys.length);
           if (done === keys.length) resolve();

@@ -1,24 +1,23 @@
-/** A pool worker: runs the (scenario, strategy, seed) it is sent and posts the result back. */
+/** A pool worker: runs the request it is sent and posts the output back. */
 import { parentPort } from 'node:worker_threads';
-import { type RunKey, runOne } from './run-one.js';
+import { execute, type RunOutput, type RunRequest } from './run-one.js';
 
 export interface WorkRequest {
   readonly index: number;
-  readonly key: RunKey;
-  readonly streamHz: number;
+  readonly request: RunRequest;
 }
 
 export type WorkReply =
-  | { readonly index: number; readonly ok: true; readonly result: ReturnType<typeof runOne> }
+  | { readonly index: number; readonly ok: true; readonly output: RunOutput }
   | { readonly index: number; readonly ok: false; readonly error: string };
 
-parentPort?.on('message', (request: WorkRequest) => {
+parentPort?.on('message', ({ index, request }: WorkRequest) => {
   let reply: WorkReply;
   try {
-    reply = { index: request.index, ok: true, result: runOne(request.key, request.streamHz) };
+    reply = { index, ok: true, output: execute(request) };
   } catch (error) {
     reply = {
-      index: request.index,
+      index,
       ok: false,
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
     };

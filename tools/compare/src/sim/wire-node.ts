@@ -54,6 +54,8 @@ export interface WireOptions {
   readonly port: number;
 }
 
+type DatagramKind = 'handshake' | 'keepalive' | 'duplicate' | 'probe' | 'application';
+
 const MESSAGE_TRANSPORT = 4;
 const KEEPALIVE_LENGTH = 32;
 
@@ -61,7 +63,12 @@ export class WireNode implements SimNode {
   readonly counters = emptyWireCounters();
   /** Client side: the path of each change of the data path. */
   readonly chosen: ChosenChange[] = [];
+  /** Times the device's own timers woke it. */
   wakeups = 0;
+  /** Times a process beside the device (resolver, oracle) woke. */
+  sideWakeups = 0;
+  /** Work of processes beside the device (a resolver, an oracle), run from this node's wakes. */
+  private readonly timers: { at: number; fn: () => void }[] = [];
   private readonly maxCounter = new Map<number, number>();
   private wrapped: NodeIO | undefined;
   private wrappedFor: NodeIO | undefined;
@@ -80,12 +87,33 @@ export class WireNode implements SimNode {
   }
 
   onWake(io: NodeIO): void {
-    this.wakeups++;
-    this.inner.onWake(this.wrap(io));
+    const wrapped = this.wrap(io);
+    while (this.timers.length > 0 && this.timers[0]!.at <= io.now) {
+      this.sideWakeups++;
+      this.timers.shift()!.fn();
+    }
+    const due = this.inner.nextWake();
+    if (due !== undefined && due <= io.now) {
+      this.wakeups++;
+      this.inner.onWake(wrapped);
+    }
   }
 
   nextWake(): number | undefined {
-    return this.inner.nextWake();
+    const inner = this.inner.nextWake();
+    const side = this.timers[0]?.at;
+    return inner === undefined ? side : side === undefined ? inner : Math.min(inner, side);
+  }
+
+  /**
+   * Runs `fn` at `at` from this node's own wake, so whatever it does to the device (a command, new
+   * endpoints) happens inside a node callback and the simulator sees the device's next wake.
+   * Equal times run in scheduling order.
+   */
+  schedule(at: number, fn: () => void): void {
+    let i = this.timers.length;
+    while (i > 0 && this.timers[i - 1]!.at > at) i--;
+    this.timers.splice(i, 0, { at, fn });
   }
 
   private wrap(io: NodeIO): NodeIO {
@@ -111,21 +139,25 @@ export class WireNode implements SimNode {
       local?.address ?? host.pickSource(family, remote.address, (a, b) => table.between(a, b) !== undefined);
     const path = source === undefined ? undefined : table.between(source, remote.address);
     const isData = bytes[0] === MESSAGE_TRANSPORT;
-    const firstCopy = this.count(bytes);
-    if (path && this.dropped(path, bytes.length, io.now)) return { ok: true };
-    const result = io.send(remote, bytes, local);
+    const kind = this.count(bytes);
+    // A datagram the path drops still left the host (and its copies still go out on the other paths).
+    const result =
+      path && this.dropped(path, bytes.length, io.now)
+        ? ({ ok: true } as const)
+        : io.send(remote, bytes, local);
     if (!result.ok || !isData) return result;
-    if (side === 'client' && firstCopy) this.noteChosen(io.now, path?.name ?? null);
+    // The chosen path is the one application data takes (not probes, keepalives or copies).
+    if (side === 'client' && kind === 'application') this.noteChosen(io.now, path?.name ?? null);
     if (this.options.duplicate && path) this.copyToOtherPaths(io, path, remote.port, bytes);
     return result;
   }
 
-  /** Counts the datagram by kind; returns whether it is the first copy of a data message. */
-  private count(bytes: Uint8Array): boolean {
+  /** Counts the datagram by kind, and returns the kind. */
+  private count(bytes: Uint8Array): DatagramKind {
     const c = this.counters;
     if (bytes[0] !== MESSAGE_TRANSPORT) {
       c.handshakeBytes += bytes.length;
-      return false;
+      return 'handshake';
     }
     const receiver = bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24);
     const counter =
@@ -133,13 +165,19 @@ export class WireNode implements SimNode {
     const max = this.maxCounter.get(receiver);
     if (max !== undefined && counter <= max) {
       c.duplicateBytes += bytes.length;
-      return false;
+      return 'duplicate';
     }
     this.maxCounter.set(receiver, counter);
-    if (bytes.length === KEEPALIVE_LENGTH) c.keepaliveBytes += bytes.length;
-    else if (this.options.applicationSizes.has(bytes.length)) c.applicationBytes += bytes.length;
-    else c.probeBytes += bytes.length;
-    return true;
+    if (bytes.length === KEEPALIVE_LENGTH) {
+      c.keepaliveBytes += bytes.length;
+      return 'keepalive';
+    }
+    if (this.options.applicationSizes.has(bytes.length)) {
+      c.applicationBytes += bytes.length;
+      return 'application';
+    }
+    c.probeBytes += bytes.length;
+    return 'probe';
   }
 
   /** What the scenario's path drops that netsim does not model. */

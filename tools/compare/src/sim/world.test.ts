@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { computeMetrics } from '../metrics/metrics.js';
-import { runOne } from '../run-one.js';
+import { execute } from '../run-one.js';
 import { ISP1, ISP2 } from '../scenarios/base.js';
 import { scenarioByName } from '../scenarios/index.js';
 import { strategyByName } from '../strategies/registry.js';
@@ -12,7 +12,7 @@ import { simulate } from './world.js';
 
 const HZ = 20;
 const metrics = (scenario: string, strategy: string, seed = 1) =>
-  runOne({ scenario, strategy, seed }, HZ).metrics;
+  execute({ scenario: scenarioByName(scenario), strategy, seed, streamHz: HZ }).result.metrics;
 
 describe('a silent blackhole of isp1 at 5 s (20 Hz stream)', () => {
   const stock = metrics('blackhole', 'roaming');
@@ -61,12 +61,29 @@ describe('the reresolve-dns.sh poller', () => {
   });
 });
 
+describe('the probe-driven oracle (through the userspace-oracle strategy)', () => {
+  it('moves a blackholed peer to isp2 from its probe results, paying for the probes', () => {
+    const probe = metrics('blackhole', 'oracle-probe');
+    const race = metrics('blackhole', 'handshake-race');
+    expect(probe.outageMs).toBeGreaterThan(500); // a lost probe counts only by the next round
+    expect(probe.outageMs).toBeLessThan(5_000);
+    expect(probe.switches).toBe(1);
+    expect(probe.overheadBytes).toBeGreaterThan(race.overheadBytes);
+    // It also sees an RTT jump, which no handshake-driven strategy notices within the run.
+    expect(metrics('rtt-jump', 'oracle-probe').excessRttPct).toBeLessThan(
+      metrics('rtt-jump', 'handshake-race').excessRttPct / 2,
+    );
+  });
+});
+
 describe('the scenario-level drops netsim does not model', () => {
   it('datagrams over 1280 B on isp1 stop the stream but not handshakes', () => {
     const stock = metrics('mtu-1280', 'roaming');
     const truth = metrics('mtu-1280', 'oracle-truth');
     expect(stock.outageMs).toBeGreaterThanOrEqual(14_900);
     expect(truth.outageMs).toBeLessThan(200);
+    // The copies on isp2 still get through when isp1 drops the original.
+    expect(metrics('mtu-1280', 'send-on-every-path').outageMs).toBeLessThan(200);
   });
 
   it('a DNS change reaches strategies that re-resolve, not stock WireGuard', () => {

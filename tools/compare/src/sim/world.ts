@@ -15,6 +15,7 @@ import {
   type Simulator as Sim,
   Simulator,
 } from '@pathwire/netsim';
+import { isUserspaceOracle } from '@pathwire/strategy-userspace-oracle';
 import { groundTruth, streamDatagramSize, type TruthSegment } from '../scenario/ground-truth.js';
 import type { FaultSpec, LinkSpec, PathChange, ScenarioDefinition } from '../scenario/types.js';
 import type { OracleView, RunContext, StrategyEntry } from '../strategies/types.js';
@@ -81,7 +82,6 @@ interface Client {
   readonly wire: WireNode;
   readonly handle: NodeHandle;
   readonly peer: Peer;
-  oracleWakeups: number;
 }
 
 export function simulate(
@@ -155,7 +155,7 @@ export function simulate(
       port: PORT,
     });
     const handle = sim.attach(wire, { host, port: PORT, name: `client-${replica}` });
-    return { replica, host, device, wire, handle, peer, oracleWakeups: 0 };
+    return { replica, host, device, wire, handle, peer };
   });
 
   const streamIntervalMs = 1000 / options.streamHz;
@@ -181,11 +181,12 @@ export function simulate(
     });
   }
   if (scenario.dns && entry.resolves) {
+    // pathwire's resolver: a fresh lookup each time the records' TTL runs out.
     const ttl = scenario.dns.ttlMs;
-    for (let t = ttl; t < scenario.durationMs; t += ttl) {
-      sim.at(t, () => {
-        for (const c of clients) c.device.device.setEndpoints(c.peer, records.map(endpoint), sim.now);
-      });
+    for (const c of clients) {
+      for (let t = ttl; t < scenario.durationMs; t += ttl) {
+        c.wire.schedule(t, () => c.device.device.setEndpoints(c.peer, records.map(endpoint), sim.now));
+      }
     }
   }
   if (entry.oracle) {
@@ -208,7 +209,7 @@ export function simulate(
       stream: streams[i]!.records,
       chosen: c.wire.chosen,
       switches: switchesOf(sim, `client-${c.replica}`),
-      wakeups: c.wire.wakeups + c.oracleWakeups,
+      wakeups: c.wire.wakeups + c.wire.sideWakeups,
     })),
   };
 }
@@ -275,32 +276,49 @@ function startOracle(
 ): void {
   const process = entry.oracle!(context);
   const { device } = client.device;
+  const { peer, wire } = client;
+  const strategy = peer.strategy;
+  if (!isUserspaceOracle(strategy)) {
+    throw new Error(
+      `strategy ${entry.name}: an oracle needs a userspace-oracle strategy, got ${strategy.name}`,
+    );
+  }
+  strategy.onNotice = (notice) => process.onNotice?.(notice);
   const view: OracleView = {
     get now() {
       return sim.now;
     },
     lastHandshakeAt: () => {
-      const wall = client.peer.lastHandshakeWallClock;
+      const wall = peer.lastHandshakeWallClock;
       return wall === undefined ? undefined : wall - EPOCH;
     },
-    configuredEndpoints: () => records().map(endpointKey),
-    activeEndpoint: () => client.peer.active?.key,
-    setEndpoint: (key) => {
-      const address = key.startsWith('[')
-        ? key.slice(1, key.indexOf(']'))
-        : key.slice(0, key.lastIndexOf(':'));
-      device.setActiveEndpoint(client.peer, endpoint(address), sim.now);
-    },
+    endpoints: () => peer.endpoints.list.map((e) => e.key),
+    resolve: () => records().map(endpointKey),
+    activeEndpoint: () => peer.active?.key,
+    select: (key, leaseMs, mode) =>
+      device.command(peer, { op: 'select', endpoint: key, mode, until: sim.now + leaseMs }, sim.now),
+    probe: (key) => device.command(peer, { op: 'probe', endpoint: key }, sim.now),
+    setEndpoints: (keys) =>
+      device.setEndpoints(
+        peer,
+        keys.map((k) => endpoint(addressOf(k))),
+        sim.now,
+      ),
+    after: (ms, fn) => wire.schedule(sim.now + ms, fn),
   };
   // A timer started at a random moment: its phase relative to the faults differs between seeds.
   const phase = Math.floor(sim.forkRandom(`oracle:${client.replica}`).next() * process.periodMs);
   const tick = (at: number) => {
     if (at >= context.scenario.durationMs) return;
-    sim.at(at, () => {
-      client.oracleWakeups++;
+    wire.schedule(at, () => {
       process.poll(view);
       tick(at + process.periodMs);
     });
   };
   tick(phase);
+}
+
+/** The address of an endpoint key (`192.0.2.1:51820`, `[2001:db8::1]:51820`). */
+function addressOf(key: string): string {
+  return key.startsWith('[') ? key.slice(1, key.indexOf(']')) : key.slice(0, key.lastIndexOf(':'));
 }

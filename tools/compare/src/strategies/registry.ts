@@ -4,7 +4,9 @@
  */
 import { createRoaming } from '@pathwire/strategy';
 import { createHandshakeRace } from '@pathwire/strategy-handshake-race';
+import { createUserspaceOracle } from '@pathwire/strategy-userspace-oracle';
 import { UsageError } from '../errors.js';
+import { createProbeOracle } from './probe-oracle.js';
 import { createReresolvePoller } from './reresolve-poller.js';
 import { createTruthOracle } from './truth-oracle.js';
 import type { StrategyEntry } from './types.js';
@@ -32,11 +34,21 @@ export const STRATEGIES: readonly StrategyEntry[] = [
     name: 'oracle-reresolve',
     title: 'oracle: reresolve-dns.sh poller',
     description:
-      'Stock roaming plus the reresolve-dns.sh oracle from a 30 s timer: when the latest handshake is over ' +
-      '135 s old, set the endpoint again (the next configured one, as the name resolves now).',
-    client: () => createRoaming({}),
+      'userspace-oracle (fallback roaming) driven by reresolve-dns.sh from a 30 s timer: when the latest ' +
+      'handshake is over 135 s old, set the endpoints again as the name resolves now and select the next one.',
+    client: () => createUserspaceOracle({ fallback: 'roaming' }),
     resolves: false,
     oracle: createReresolvePoller,
+  },
+  {
+    name: 'oracle-probe',
+    title: 'oracle: probe-driven',
+    description:
+      'userspace-oracle (fallback handshake-race) driven by the probe-driven example oracle: probes every ' +
+      'endpoint each second, selects the lowest RTT + 1000 ms × loss past a 5 ms margin, lease 3 s.',
+    client: () => createUserspaceOracle({ fallback: 'handshake-race' }),
+    resolves: true,
+    oracle: createProbeOracle,
   },
   {
     name: 'send-on-every-path',

@@ -1,8 +1,11 @@
 /**
  * The oracle users run today: wireguard-tools' `contrib/reresolve-dns/reresolve-dns.sh` from a
- * 30 s timer. Each run, a peer whose latest handshake is more than 135 s old gets its endpoint set
- * again (`wg set … endpoint`), which re-resolves the name; with several endpoints we step to the
- * next one each time. The device itself runs stock roaming.
+ * 30 s timer, as @pathwire/oracle-client's `examples/reresolve-dns.mjs` does it over the oracle
+ * socket. Each run, a peer whose latest handshake is more than 135 s old (or that never had one)
+ * gets its endpoints set again from the configuration, freshly resolved; with several endpoints
+ * it also steps to the next one (a `select`), which the single-endpoint script gets for free from
+ * the new DNS answer. The peer runs `userspace-oracle` with the `roaming` fallback: stock
+ * behaviour between the script's runs.
  */
 import type { OracleProcess, RunContext } from './types.js';
 
@@ -10,21 +13,22 @@ import type { OracleProcess, RunContext } from './types.js';
 export const STALE_HANDSHAKE_MS = 135_000;
 /** The usual systemd timer / cron period for the script. */
 export const POLL_PERIOD_MS = 30_000;
+/** A `wg set … endpoint` lasts until something moves it: a lease far beyond the run. */
+export const SELECT_LEASE_MS = 3_600_000;
 
 export function createReresolvePoller(_context: RunContext): OracleProcess {
-  let next = 0;
   return {
     periodMs: POLL_PERIOD_MS,
     poll(view) {
       const last = view.lastHandshakeAt();
       if (last !== undefined && view.now - last <= STALE_HANDSHAKE_MS) return;
-      const endpoints = view.configuredEndpoints();
-      if (endpoints.length === 0) return;
+      const records = view.resolve();
+      if (records.length === 0) return;
+      view.setEndpoints(records);
+      // Step through the candidates: the one after the active endpoint (a single name: itself).
       const active = view.activeEndpoint();
-      // Step through the candidates: the one after the active endpoint (a single name: itself, re-resolved).
-      const at = active === undefined ? -1 : endpoints.indexOf(active);
-      next = (at + 1) % endpoints.length;
-      view.setEndpoint(endpoints[next]!);
+      const next = records[(records.indexOf(active ?? '') + 1) % records.length]!;
+      view.select(next, SELECT_LEASE_MS, 'prefer');
     },
   };
 }

@@ -4,6 +4,7 @@
  * process beside the device). Entries live in `registry.ts`; one line there adds a strategy.
  */
 import type { StrategyV1 } from '@pathwire/strategy';
+import type { OracleNotice } from '@pathwire/strategy-userspace-oracle';
 import type { TruthSegment } from '../scenario/ground-truth.js';
 import type { ScenarioDefinition } from '../scenario/types.js';
 
@@ -17,24 +18,37 @@ export interface RunContext {
   readonly seed: number;
 }
 
-/** What an oracle process sees of the device, as `wg show` / `wg set` (or the oracle socket) show it. */
+/**
+ * The oracle socket's in-process equivalent (apps/pathwired/ORACLE.md): what an oracle process
+ * sees of one peer and the orders it can give, applied as the daemon's server applies them
+ * (`command` events to the peer's userspace-oracle strategy, `set-endpoints` to the device).
+ */
 export interface OracleView {
   readonly now: number;
-  /** When the last handshake completed, ms on the run's clock (`wg show latest-handshakes`). */
+  /** When the last handshake completed, ms on the run's clock (`lastHandshakeMs` in a snapshot). */
   lastHandshakeAt(): number | undefined;
-  /** The endpoints the peer was configured with, as the name resolves now (DNS). */
-  configuredEndpoints(): readonly string[];
-  /** The endpoint the peer uses now. */
+  /** The peer's endpoints as the daemon has them now (keys `ip:port`). */
+  endpoints(): readonly string[];
+  /** The peer's configured endpoints as its hostname resolves now (what a fresh lookup returns). */
+  resolve(): readonly string[];
   activeEndpoint(): string | undefined;
-  /** `wg set … peer … endpoint E`. */
-  setEndpoint(endpoint: string): void;
+  /** `select {endpoint, leaseMs, mode}`. */
+  select(endpoint: string, leaseMs: number, mode: 'prefer' | 'pin'): void;
+  /** `probe {endpoint}`: the result comes back as a `probe-result` notice. */
+  probe(endpoint: string): void;
+  /** `set-endpoints {endpoints}`. */
+  setEndpoints(endpoints: readonly string[]): void;
+  /** Run `fn` in `ms` (the process's own timers). */
+  after(ms: number, fn: () => void): void;
 }
 
-/** A userspace process that wakes periodically and may re-point the peer (e.g. reresolve-dns.sh from a timer). */
+/** A userspace process beside the device that wakes periodically and gives orders. */
 export interface OracleProcess {
   /** Period of its timer, ms. */
   readonly periodMs: number;
   poll(view: OracleView): void;
+  /** Events from the peer's strategy (probe results, activations, lapsed leases). */
+  onNotice?(notice: OracleNotice): void;
 }
 
 export interface StrategyEntry {
@@ -49,6 +63,6 @@ export interface StrategyEntry {
   readonly resolves: boolean;
   /** Both peers copy every data message onto every other path. */
   readonly duplicate?: boolean;
-  /** A process beside the device (one per client). */
+  /** An oracle process beside each client; `client` must then be a `userspace-oracle` strategy. */
   oracle?(context: RunContext): OracleProcess;
 }
