@@ -17,6 +17,8 @@ export interface PeerStatus {
   readonly strategy: string | undefined;
   /** What the strategy reports about itself (e.g. the last race and its winner). */
   readonly strategyState: Record<string, unknown> | undefined;
+  /** Whether the peer answers in-band probes: unknown, yes (a pathwire peer), no (stock). */
+  readonly probeSupport: string | undefined;
   readonly endpoint: string | undefined;
   readonly endpoints: EndpointStatus[];
   readonly allowedIPs: string[];
@@ -31,15 +33,28 @@ export interface InterfaceStatus {
   readonly listenPort: number | undefined;
   readonly peers: PeerStatus[];
   readonly drops: Record<string, number>;
+  /** In-band probe counters of the device (sent, answered, lost, duplicated data). */
+  readonly probes: Record<string, number>;
 }
 
 export async function readStatus(iface: string): Promise<InterfaceStatus> {
   const text = await uapiRequest(iface, 'get=1\n\n');
   const reply = parseGetReply(text);
   const drops: Record<string, number> = {};
+  const probes: Record<string, number> = {};
   const strategyStates: (Record<string, unknown> | undefined)[] = [];
+  const probeSupport: (string | undefined)[] = [];
   for (const line of text.split('\n')) {
-    if (line.startsWith('public_key=')) strategyStates.push(undefined);
+    if (line.startsWith('public_key=')) {
+      strategyStates.push(undefined);
+      probeSupport.push(undefined);
+    }
+    if (line.startsWith('pathwire_probe_support='))
+      probeSupport[probeSupport.length - 1] = line.slice('pathwire_probe_support='.length);
+    if (line.startsWith('pathwire_probe=')) {
+      const [what = '', count = '0'] = line.slice('pathwire_probe='.length).split(' ');
+      probes[what] = Number(count);
+    }
     if (line.startsWith('pathwire_strategy_state=')) {
       strategyStates[strategyStates.length - 1] = JSON.parse(line.slice('pathwire_strategy_state='.length));
     }
@@ -52,10 +67,12 @@ export async function readStatus(iface: string): Promise<InterfaceStatus> {
     interface: iface,
     listenPort: reply.listenPort,
     drops,
+    probes,
     peers: reply.peers.map((peer, index) => ({
       publicKey: bytesToBase64(hexToBytes(peer.publicKey)),
       strategy: peer.strategy,
       strategyState: strategyStates[index],
+      probeSupport: probeSupport[index],
       endpoint: peer.endpoint,
       endpoints: peer.endpoints.map((endpoint) => ({
         endpoint: endpoint.key,
@@ -87,8 +104,16 @@ export function formatStatus(status: InterfaceStatus): string {
   const dropped = Object.entries(status.drops).filter(([, count]) => count > 0);
   if (dropped.length)
     lines.push(`  drops: ${dropped.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
+  const probeCounts = Object.entries(status.probes ?? {}).filter(([, count]) => count > 0);
+  if (probeCounts.length)
+    lines.push(`  probes: ${probeCounts.map(([what, count]) => `${what} ${count}`).join(', ')}`);
   for (const peer of status.peers) {
     lines.push('', `peer: ${peer.publicKey}`, `  strategy: ${peer.strategy ?? 'roaming'}`);
+    if (peer.probeSupport && peer.probeSupport !== 'unknown')
+      lines.push(
+        `  in-band probes: ${peer.probeSupport === 'yes' ? 'answered (pathwire peer)' : 'not answered (stock peer)'}`,
+      );
+    const probePaths = peer.strategyState?.paths as Record<string, { state?: string }> | undefined;
     const race = peer.strategyState?.lastRace as
       | { winner?: string; rttMs?: number; trigger?: string }
       | undefined;
@@ -114,6 +139,13 @@ export function formatStatus(status: InterfaceStatus): string {
           ? `last seen ${(Number(f.rx_ago_ms) / 1000).toFixed(1)} s ago`
           : 'never seen',
         f.send_errors !== undefined && f.send_errors !== '0' ? `${f.send_errors} send errors` : undefined,
+        f.loss !== undefined && f.loss !== '0' ? `loss ${(Number(f.loss) * 100).toFixed(1)} %` : undefined,
+        f.probes_sent !== undefined
+          ? `probes ${f.probes_answered}/${f.probes_sent} answered, ${f.probes_lost} lost`
+          : undefined,
+        probePaths?.[endpoint.endpoint]?.state !== undefined
+          ? `probe view ${probePaths[endpoint.endpoint]!.state}`
+          : undefined,
       ]
         .filter(Boolean)
         .join(', ');

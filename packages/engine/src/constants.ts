@@ -34,3 +34,5 @@ export const AUTHENTICATED_EVENT_INTERVAL = 1_000;
 export const STRATEGY_INITIATION_FLOOR = 250;
 /** A probe unanswered for this long counts as lost. */
 export const PROBE_TIMEOUT = 3_000;
+/** An endpoint that lost this many probes or initiation copies in a row shows as `down` (BFD's detect multiplier). */
+export const MISSES_DOWN = 3;

@@ -7,6 +7,7 @@
  */
 import type { CryptoBackend } from '@pathwire/crypto';
 import { CookieChecker, StaticIdentity } from '@pathwire/noise';
+import { createProbeFields } from '@pathwire/strategy';
 import { AllowedIPs } from './allowed-ips.js';
 import { REKEY_TIMEOUT_JITTER } from './constants.js';
 import type { DeviceEvent, DropReason } from './events.js';
@@ -22,6 +23,8 @@ export interface DeviceCounters {
   handshakesCompleted: number;
   handshakesInitiated: number;
   cookieRepliesSent: number;
+  /** In-band probes: `hello-sent`, `ping-sent`, `hello-ack-sent`, `pong-sent`, `*-received`, `lost`, `duplicated`. */
+  readonly probes: Readonly<Record<string, number>>;
 }
 
 export interface CoreOptions {
@@ -32,6 +35,8 @@ export interface CoreOptions {
   readonly mtu: number;
   readonly underLoadThreshold: number | undefined;
   readonly deterministicSecrets: ((bytes: Uint8Array) => Uint8Array) | undefined;
+  /** false: probes are treated as a stock WireGuard does (simulation of stock peers). */
+  readonly answerProbes?: boolean;
 }
 
 export class DeviceCore {
@@ -53,6 +58,11 @@ export class DeviceCore {
   /** Peers with strategy events waiting to be handed to their strategy. */
   readonly unsettled: Peer[] = [];
   private readonly deterministicSecrets: ((bytes: Uint8Array) => Uint8Array) | undefined;
+  /** Whether probes are handled (`probe.ts`) or, as a stock WireGuard, roamed to and dropped. */
+  readonly answerProbes: boolean;
+  private readonly probeCounts: Record<string, number> = {};
+  /** Reused for every probe answer. */
+  readonly probeReply = createProbeFields();
 
   constructor(options: CoreOptions) {
     this.backend = options.backend;
@@ -64,11 +74,13 @@ export class DeviceCore {
     this.indices = new IndexTable(options.random);
     this.load = new LoadMonitor(options.underLoadThreshold);
     this.deterministicSecrets = options.deterministicSecrets;
+    this.answerProbes = options.answerProbes ?? true;
     this.counters = {
       drops: this.outputs.drops,
       handshakesCompleted: 0,
       handshakesInitiated: 0,
       cookieRepliesSent: 0,
+      probes: this.probeCounts,
     };
   }
 
@@ -80,6 +92,10 @@ export class DeviceCore {
   /** Whether `peer` is (still) one of this device's peers. */
   owns(peer: Peer): boolean {
     return this.peersByKey.get(peer.publicKeyText) === peer;
+  }
+
+  countProbe(what: string): void {
+    this.probeCounts[what] = (this.probeCounts[what] ?? 0) + 1;
   }
 
   drop(reason: DropReason): void {

@@ -71,6 +71,11 @@ export interface DeviceOptions {
    * CSPRNG, so a simulated run replays byte for byte. Never set it in a real device.
    */
   readonly deterministicSecrets?: (bytes: Uint8Array) => Uint8Array;
+  /**
+   * Simulation only: `false` makes this device treat in-band probes as a stock WireGuard does
+   * (roam to their source, then drop them as not IP), to test pathwire against stock peers.
+   */
+  readonly answerProbes?: boolean;
 }
 
 interface DeferredSendError {
@@ -99,6 +104,7 @@ export class Device {
       mtu: options.mtu ?? 1420,
       underLoadThreshold: options.underLoadThreshold,
       deterministicSecrets: options.deterministicSecrets,
+      ...(options.answerProbes !== undefined ? { answerProbes: options.answerProbes } : {}),
     });
     this.io = options.io;
     this.counters = this.core.counters;

@@ -12,7 +12,7 @@ import {
   updateLoss,
   updateRtt,
 } from '@pathwire/strategy';
-import { MAX_LEARNED_ENDPOINTS } from './constants.js';
+import { MAX_LEARNED_ENDPOINTS, MISSES_DOWN } from './constants.js';
 
 /** The mutable record behind an `EndpointView`. */
 export class EndpointRecord implements EndpointView {
@@ -33,6 +33,14 @@ export class EndpointRecord implements EndpointView {
   localAddress: string | undefined;
   /** Last use for LRU eviction of learned endpoints. */
   lastUsedAt = 0;
+  /** In-band probes: our random name for this path (0: not chosen yet), the next sequence, counts. */
+  probePathId = 0;
+  probeSequence = 0;
+  probesSent = 0;
+  probesAnswered = 0;
+  probesLost = 0;
+  /** Probes and initiation copies lost in a row since the last authenticated receive. */
+  misses = 0;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -46,8 +54,13 @@ export class EndpointRecord implements EndpointView {
     this.order = order;
   }
 
+  /**
+   * down: send errors, or MISSES_DOWN probes/initiation copies lost in a row; suspect: one lost,
+   * or data sent and nothing received for 15 s; up: authenticated traffic since; unknown.
+   */
   get state(): EndpointView['state'] {
-    if (this.sendErrors > 0) return 'down';
+    if (this.sendErrors > 0 || this.misses >= MISSES_DOWN) return 'down';
+    if (this.misses > 0) return 'suspect';
     if (this.lastReceivedAt === undefined) return this.lastSentAt === undefined ? 'unknown' : 'suspect';
     if (this.lastSentAt !== undefined && this.lastSentAt - this.lastReceivedAt > 15_000) return 'suspect';
     return 'up';
@@ -57,6 +70,7 @@ export class EndpointRecord implements EndpointView {
     this.lastReceivedAt = now;
     this.lastUsedAt = now;
     this.sendErrors = 0;
+    this.misses = 0;
   }
 
   noteSent(now: number): void {
@@ -71,6 +85,7 @@ export class EndpointRecord implements EndpointView {
 
   noteLost(): void {
     this.loss = updateLoss(this.loss, true);
+    this.misses++;
   }
 
   noteSendError(code: string, now: number): void {

@@ -25,7 +25,27 @@ export type DropReason =
   /** The device has no private key (all zero, as wireguard-go before `wg set private-key`): no handshake. */
   | 'no-private-key'
   /** Reported by the driver: the TUN refused a decrypted packet (too large, interface down, full). */
-  | 'tun-refused';
+  | 'tun-refused'
+  // In-band probes (probes.ts): malformed ones by the codec's reason, then the engine's rules.
+  | 'probe-truncated'
+  | 'probe-malformed'
+  | 'probe-version'
+  | 'probe-type'
+  | 'probe-reserved'
+  | 'probe-length'
+  | 'probe-timestamp'
+  /** A probe request seen before on its path (replayed), or older than its path's window. */
+  | 'probe-replay'
+  /** A probe behind WireGuard's window on a path id we never saw fresh. */
+  | 'probe-unknown-path'
+  /** More probes (sent, answered or stale-decrypted) than PROBE_RATE a second. */
+  | 'probe-rate-limited'
+  /** A strategy asked to probe a stock or not-yet-known peer other than on the active endpoint. */
+  | 'probe-refused'
+  /** A reply to no probe we have pending (late, or answered already). */
+  | 'probe-unmatched'
+  /** A probe to send or answer, but no session to send it with. */
+  | 'probe-no-session';
 
 export type DeviceEvent =
   | {

@@ -8,6 +8,7 @@ import type { StrategyEvent, StrategyV1 } from '@pathwire/strategy';
 import type { Keypair } from '@pathwire/transport';
 import { PROBE_TIMEOUT } from './constants.js';
 import type { EndpointRecord, EndpointSet } from './endpoint-set.js';
+import { PeerProbes } from './probe-state.js';
 import type { Schedulable } from './timer-queue.js';
 
 /** An initiation copy a strategy asked to send later (handshake race head start). */
@@ -48,8 +49,8 @@ export class Peer implements Schedulable {
   rxBytes = 0;
   txBytes = 0;
   readonly authenticatedEventAt = new Map<string, number>();
-  readonly probes = new Map<number, { endpoint: string; sentAt: number }>();
-  probeSupport: 'unknown' | 'yes' | 'no' = 'unknown';
+  /** In-band probes: support, pending requests, anti-replay, rate limits, duplication (probe.ts). */
+  readonly probes = new PeerProbes();
   /** Events for the strategy, handed to it when the current input is done (no re-entrancy). */
   readonly strategyInbox: StrategyEvent[] = [];
   /** A `handshake-needed` is queued: the initiation leaves when the strategy has answered. */
@@ -68,6 +69,11 @@ export class Peer implements Schedulable {
   /** The deadline the device's timer queue holds for this peer. */
   scheduledAt: number | undefined;
 
+  /** Whether the peer answers in-band probes (a HELLO_ACK or any probe from it says yes). */
+  get probeSupport(): 'unknown' | 'yes' | 'no' {
+    return this.probes.support;
+  }
+
   /** The earliest armed deadline (no allocation: it runs after every packet). */
   nextDeadline(): number | undefined {
     let next = earliest(Number.POSITIVE_INFINITY, this.retransmitAt);
@@ -77,8 +83,7 @@ export class Peer implements Schedulable {
     next = earliest(next, this.persistentKeepaliveAt);
     next = earliest(next, this.strategyWakeAt);
     next = earliest(next, this.pendingCopies[0]?.at);
-    if (this.probes.size > 0)
-      for (const probe of this.probes.values()) next = earliest(next, probe.sentAt + PROBE_TIMEOUT);
+    if (this.probes.pending.size > 0) next = earliest(next, this.probes.nextTimeout(PROBE_TIMEOUT));
     return next === Number.POSITIVE_INFINITY ? undefined : next;
   }
 }

@@ -2,11 +2,12 @@
  * The receive path for transport data (whitepaper §5.4.6, wireguard-go `receive.go`
  * RoutineSequentialReceiver): open under the keypair the receiver index names, confirm a
  * responder's next keypair, learn the source endpoint (roaming, only from authenticated
- * packets), then hand an in-band probe to `probe.ts` or the inner packet to the TUN if its
- * source address is one of the peer's allowed IPs (cryptokey routing, §2).
+ * packets), then hand the inner packet to the TUN if its source address is one of the peer's
+ * allowed IPs (cryptokey routing, §2). An in-band probe goes to `probe.ts` BEFORE the roaming
+ * step: probes never move an endpoint.
  */
 import type { Endpoint } from '@pathwire/strategy';
-import { openData, readReceiverIndex } from '@pathwire/transport';
+import { DataError, openData, readReceiverIndex } from '@pathwire/transport';
 import { AUTHENTICATED_EVENT_INTERVAL, REJECT_AFTER_TIME, REKEY_ON_RECEIVE_AGE } from './constants.js';
 import type { DeviceCore } from './core.js';
 import type { EndpointRecord } from './endpoint-set.js';
@@ -14,7 +15,7 @@ import { type Receiver, requestHandshake } from './handshake.js';
 import { innerSource, packetLength } from './inner-address.js';
 import { confirmNextKeypair } from './keypairs.js';
 import type { Peer } from './peer.js';
-import { isProbe, receiveProbe } from './probe.js';
+import { isProbe, receiveProbe, receiveStaleProbe } from './probe.js';
 import { activate, endpointsChanged } from './selection.js';
 import { DATA_DROP, flushStaged } from './send.js';
 import { notifyStrategy } from './strategy-host.js';
@@ -44,6 +45,9 @@ export const decapsulate: Receiver = (core, now, source, local, message) => {
   }
   const length = openData(core.backend, keypair, message, core.receiveBuffer);
   if (length < 0) {
+    // A probe overtaken by more than the replay window's worth of data on a faster path.
+    if (length === DataError.REPLAY && receiveStaleProbe(core, peer, keypair, source, local, message, now))
+      return;
     core.drop(DATA_DROP[length] ?? 'malformed');
     return;
   }
@@ -54,10 +58,17 @@ export const decapsulate: Receiver = (core, now, source, local, message) => {
     flushStaged(core, peer, now);
   }
   peer.rxBytes += message.length;
-  const record = authenticated(core, peer, source, local, now);
+  // A probe is recognised before roaming: it never moves the endpoint nor adds a learned one.
+  if (length > 0 && isProbe(core, core.receiveBuffer)) {
+    receiveProbe(core, peer, source, local, core.receiveBuffer.subarray(0, length), now, true);
+    reschedule(core, peer);
+    return;
+  }
+  authenticated(core, peer, source, local, now);
   if (length > 0) {
     const payload = core.receiveBuffer.subarray(0, length);
-    if (isProbe(payload)) receiveProbe(core, peer, record, payload, now);
+    // Version nibble 0 and not a probe we handle: as wireguard-go, not an IP packet.
+    if (payload[0]! >> 4 === 0) core.drop('not-ip');
     else deliver(core, peer, payload, now);
   }
   if (peer.current?.isInitiator && now - peer.current.createdAt >= REKEY_ON_RECEIVE_AGE) {

@@ -11,7 +11,7 @@ import type { DeviceCore } from './core.js';
 import type { EndpointRecord, EndpointSetChange } from './endpoint-set.js';
 import { initiate } from './handshake.js';
 import type { Peer } from './peer.js';
-import { sendProbe } from './probe.js';
+import { sendProbe, setDuplicate } from './probe.js';
 import { consult, notifyStrategy, strategyError } from './strategy-host.js';
 import { reschedule } from './timers.js';
 
@@ -70,7 +70,10 @@ function apply(
         }
         break;
       case 'probe':
-        sendProbe(core, peer, decision.endpoint, now);
+        sendProbe(core, peer, decision.endpoint, decision.size, now);
+        break;
+      case 'duplicate':
+        setDuplicate(core, peer, decision.endpoint);
         break;
       case 'wake':
         peer.strategyWakeAt = Math.max(decision.at, now);

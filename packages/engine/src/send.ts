@@ -72,6 +72,14 @@ export function sendData(
     core.drop(DATA_DROP[length] ?? 'counter-limit');
     return;
   }
+  const duplicate = peer.probes.duplicateTo;
+  if (duplicate !== undefined && target === peer.active && duplicate !== target) {
+    // While the active path is suspect: the same bytes on the best standby (the peer's replay
+    // window drops whichever copy arrives second). Only for a peer that answered a HELLO.
+    core.outputs.datagram(duplicate.endpoint, out.slice(0, length), duplicate.localAddress);
+    peer.txBytes += length;
+    core.countProbe('duplicated');
+  }
   transmit(core, peer, target, out, now);
   if (payload.length > 0) {
     timersDataSent(core, peer, now);

@@ -111,7 +111,7 @@ export function updateTimers(core: DeviceCore, peer: Peer, now: number): void {
     peer.zeroKeysAt = undefined;
     expiredZeroKeyMaterial(core, peer);
   }
-  expireProbes(peer, now);
+  expireProbes(core, peer, now);
   if (peer.strategyWakeAt !== undefined && peer.strategyWakeAt <= now) {
     peer.strategyWakeAt = undefined;
     notifyStrategy(core, peer, { type: 'timer' });

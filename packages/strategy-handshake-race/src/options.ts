@@ -3,7 +3,7 @@
  * its users"), read with the shared `durationOption` / `expectOnlyOptions` helpers so that errors
  * name the option and the offending value.
  */
-import { durationOption, expectOnlyOptions, StrategyError } from '@pathwire/strategy';
+import { durationAtLeast, durationOption, expectOnlyOptions, StrategyError } from '@pathwire/strategy';
 
 export interface HandshakeRaceOptions {
   /** Advantage of the active endpoint: the other copies leave this much later, ms (RFC: 10 ms). */
@@ -25,12 +25,6 @@ export const DEFAULT_OPTIONS: HandshakeRaceOptions = {
   retryConfiguredMs: 30_000,
 };
 
-function positive(key: string, value: number, minimum: number): number {
-  if (!(value >= minimum))
-    throw new StrategyError('BAD_OPTION', `option ${key}: must be at least ${minimum} ms (got ${value} ms)`);
-  return value;
-}
-
 /** Reads and validates the options as written in a config. */
 export function parseOptions(options: Readonly<Record<string, string>>): HandshakeRaceOptions {
   expectOnlyOptions(options, OPTION_NAMES, 'handshake-race');
@@ -40,16 +34,8 @@ export function parseOptions(options: Readonly<Record<string, string>>): Handsha
     throw new StrategyError('BAD_OPTION', `option head-start: must be below 5s (got ${headStartMs} ms)`);
   return {
     headStartMs,
-    suspicionMs: positive(
-      'suspicion',
-      durationOption(options, 'suspicion', DEFAULT_OPTIONS.suspicionMs),
-      100,
-    ),
-    backoffMs: positive('backoff', durationOption(options, 'backoff', DEFAULT_OPTIONS.backoffMs), 1),
-    retryConfiguredMs: positive(
-      'retry-configured',
-      durationOption(options, 'retry-configured', DEFAULT_OPTIONS.retryConfiguredMs),
-      1_000,
-    ),
+    suspicionMs: durationAtLeast(options, 'suspicion', DEFAULT_OPTIONS.suspicionMs, 100),
+    backoffMs: durationAtLeast(options, 'backoff', DEFAULT_OPTIONS.backoffMs, 1),
+    retryConfiguredMs: durationAtLeast(options, 'retry-configured', DEFAULT_OPTIONS.retryConfiguredMs, 1_000),
   };
 }

@@ -16,7 +16,7 @@ describe('conformance', () => {
 
 /** A FakeHost whose context can claim probe support and a session. */
 class Host extends FakeHost {
-  probeSupport: StrategyContext['probeSupport'] = 'unknown';
+  override probeSupport: StrategyContext['probeSupport'] = 'unknown';
   session: number | undefined = 0;
   lastInitiationAt: number | undefined;
   readonly notices: OracleNotice[] = [];

@@ -8,6 +8,7 @@ import {
   Keypair,
   type MessageLimits,
   openData,
+  openStale,
   paddedLength,
   REJECT_AFTER_MESSAGES,
   REPLAY_WINDOW_SIZE,
@@ -281,6 +282,26 @@ describe.each(backends)('data messages on the $name backend', (backend) => {
       expect(open(backend, b, zero).result).toBe(DataError.REPLAY);
       // 1 + 8128 == 8129: still inside the window.
       expect(open(backend, b, one).result).toBe(16);
+    });
+
+    it('openStale opens only a message behind the window, without recording it; a forgery still fails', () => {
+      const { a, b } = session(backend);
+      const zero = seal(backend, a, Uint8Array.of(7));
+      a.sendCounter = REPLAY_WINDOW_SIZE + 1;
+      const far = seal(backend, a, Uint8Array.of(2));
+      const inside = seal(backend, a, Uint8Array.of(3));
+      const plain = new Uint8Array(64);
+      // Nothing received yet: counter 0 is not behind anything.
+      expect(openStale(backend, b, zero, plain)).toBe(DataError.REPLAY);
+      expect(open(backend, b, far).result).toBe(16);
+      expect(openStale(backend, b, zero, plain)).toBe(16);
+      expect(plain[0]).toBe(7);
+      expect(openStale(backend, b, zero, plain)).toBe(16); // not recorded: replay protection is the caller's
+      expect(openStale(backend, b, inside, plain)).toBe(DataError.REPLAY); // inside the window: openData's job
+      const forged = zero.slice();
+      forged[20]! ^= 1;
+      expect(openStale(backend, b, forged, plain)).toBe(DataError.AUTHENTICATION);
+      expect(openStale(backend, b, zero.subarray(0, 20), plain)).toBe(DataError.MALFORMED);
     });
   });
 

@@ -8,7 +8,13 @@
  * with the noble backend.
  */
 import type { CryptoBackend } from '@pathwire/crypto';
-import { DATA_HEADER_LENGTH, DATA_TAG_LENGTH, MESSAGE_TRANSPORT, PADDING_MULTIPLE } from './constants.js';
+import {
+  DATA_HEADER_LENGTH,
+  DATA_TAG_LENGTH,
+  MESSAGE_TRANSPORT,
+  PADDING_MULTIPLE,
+  REPLAY_WINDOW_SIZE,
+} from './constants.js';
 import type { Keypair } from './keypair.js';
 
 const EMPTY = new Uint8Array(0);
@@ -122,14 +128,44 @@ export function openData(
   message: Uint8Array,
   out: Uint8Array,
 ): number {
+  return open(backend, keypair, message, out, false);
+}
+
+/**
+ * Opens a data message whose counter fell BEHIND the replay window (a packet overtaken by more
+ * than REPLAY_WINDOW_SIZE others, e.g. on a slower path), without recording it. Returns the
+ * padded plaintext length, `DataError.REPLAY` when the counter is not behind the window (a
+ * duplicate inside it), or another negative `DataError`. The plaintext carries no replay
+ * protection from WireGuard: the caller must bring its own (the engine accepts only in-band
+ * probes this way, with their per-path sequence window) and must bound how often it calls this.
+ */
+export function openStale(
+  backend: CryptoBackend,
+  keypair: Keypair,
+  message: Uint8Array,
+  out: Uint8Array,
+): number {
+  return open(backend, keypair, message, out, true);
+}
+
+/** Both opens: `stale` selects the window rule (inside and recorded, or behind and not recorded). */
+function open(
+  backend: CryptoBackend,
+  keypair: Keypair,
+  message: Uint8Array,
+  out: Uint8Array,
+  stale: boolean,
+): number {
   if (!isDataMessage(message)) return DataError.MALFORMED;
   const length = message.length - DATA_HEADER_LENGTH - DATA_TAG_LENGTH;
   if (out.length < length) return DataError.BUFFER_TOO_SMALL;
   const counter = readCounter(message);
   if (!(counter < keypair.limits.rejectAfterMessages)) return DataError.COUNTER_LIMIT;
-  if (!keypair.replay.mayAccept(counter)) return DataError.REPLAY;
+  const window = keypair.replay;
+  if (stale ? !(counter + REPLAY_WINDOW_SIZE < window.greatestCounter) : !window.mayAccept(counter))
+    return DataError.REPLAY;
   const opened = backend.open(keypair.receiveKey, counter, message.subarray(DATA_HEADER_LENGTH), EMPTY, out);
   if (!opened) return DataError.AUTHENTICATION;
-  if (!keypair.replay.accept(counter)) return DataError.REPLAY;
+  if (!stale && !window.accept(counter)) return DataError.REPLAY;
   return length;
 }

@@ -22,6 +22,7 @@ export {
   type DataErrorCode,
   isDataMessage,
   openData,
+  openStale,
   paddedLength,
   readCounter,
   readReceiverIndex,

@@ -2,6 +2,19 @@
 
 export { buildIcmpEcho as buildEcho, type IcmpEcho as Echo, parseIcmpEcho as parseEcho } from '@pathwire/ip';
 export { DgramPort } from './dgram-port.js';
+export {
+  activeLink,
+  blackholeLink,
+  type Client,
+  createFailoverWorld,
+  DualStackDriver,
+  type FailoverWorld,
+  measureFailover,
+  STOCK_PORT,
+  startClient,
+  stockEndpointOf,
+  TunnelPinger,
+} from './failover-world.js';
 export { ManualTunnel, type ManualTunnelOptions } from './manual-tunnel.js';
 export {
   createWorld,

@@ -89,6 +89,9 @@ export function formatGet(
   // pathwire's device-level drop counters, one reason per line (wg skips unknown keys).
   for (const [reason, count] of Object.entries(device.counters.drops))
     lines.push(`pathwire_drop=${reason} ${count}`);
+  // In-band probe counters (hello-sent, pong-sent, lost, duplicated, …), one per line.
+  for (const [what, count] of Object.entries(device.counters.probes))
+    lines.push(`pathwire_probe=${what} ${count}`);
   for (const peer of device.peers()) {
     formatPeer(lines, device, peer, now);
     if (peerLines) lines.push(...peerLines(peer));
@@ -111,6 +114,7 @@ function formatPeer(lines: string[], device: Device, peer: Peer, now: number): v
   lines.push(`persistent_keepalive_interval=${Math.floor(peer.persistentKeepaliveMs / 1000)}`);
   for (const prefix of device.allowedIPsOf(peer)) lines.push(`allowed_ip=${prefix}`);
   lines.push(`pathwire_strategy=${oneLine(peer.strategy.name)}`);
+  lines.push(`pathwire_probe_support=${peer.probeSupport}`);
   const state = strategyState(peer.strategy);
   if (state !== undefined) lines.push(`pathwire_strategy_state=${state}`);
   for (const record of peer.endpoints.list) {
@@ -132,6 +136,12 @@ function formatPeer(lines: string[], device: Device, peer: Peer, now: number): v
       fields.push(`rx_ago_ms=${Math.max(0, now - record.lastReceivedAt)}`);
     if (record.lastSentAt !== undefined) fields.push(`tx_ago_ms=${Math.max(0, now - record.lastSentAt)}`);
     fields.push(`send_errors=${record.sendErrors}`);
+    if (record.probesSent > 0 || record.probesAnswered > 0)
+      fields.push(
+        `probes_sent=${record.probesSent}`,
+        `probes_answered=${record.probesAnswered}`,
+        `probes_lost=${record.probesLost}`,
+      );
     lines.push(`pathwire_endpoint=${record.key} ${fields.join(' ')}`);
   }
 }

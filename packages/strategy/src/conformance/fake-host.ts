@@ -56,6 +56,12 @@ export class FakeHost {
   /** Initiations the strategy asked for: each a list of targets with absolute send times. */
   readonly initiations: { at: number; targets: { endpoint: string; sendAt: number }[] }[] = [];
   readonly probes: string[] = [];
+  /** Where data is duplicated to (the latest `duplicate` decision), if anywhere. */
+  duplicate: string | undefined;
+  /** What `context.probeSupport` says (a scenario sets it: `yes` once a HELLO was answered). */
+  probeSupport: 'unknown' | 'yes' | 'no' = 'unknown';
+  lastAuthenticatedAt: number | undefined;
+  sessionEstablishedAt: number | undefined;
   private readonly random: () => number;
 
   constructor(
@@ -82,10 +88,10 @@ export class FakeHost {
       now: this.now,
       endpoints: this.endpoints,
       active: this.active,
-      lastAuthenticatedAt: undefined,
+      lastAuthenticatedAt: this.lastAuthenticatedAt,
       unansweredSince: this.unansweredSince,
-      sessionEstablishedAt: undefined,
-      probeSupport: 'unknown',
+      sessionEstablishedAt: this.sessionEstablishedAt,
+      probeSupport: this.probeSupport,
       random: this.random,
       endpoint: (key) => this.endpoint(key),
     };
@@ -120,7 +126,19 @@ export class FakeHost {
         });
         return;
       case 'probe':
+        // A stock peer roams to the source of any authenticated packet, probes included, before
+        // dropping it (DESIGN.md, heartbeat-probe "Safety with stock peers").
+        if (this.probeSupport !== 'yes' && decision.endpoint !== this.active) {
+          throw new ConformanceFailure(
+            `probe via ${decision.endpoint}, which is not the active endpoint, before the peer answered a HELLO`,
+          );
+        }
         this.probes.push(decision.endpoint);
+        return;
+      case 'duplicate':
+        if (decision.endpoint !== undefined && this.probeSupport !== 'yes')
+          throw new ConformanceFailure('duplicate towards a peer that has not answered a HELLO');
+        this.duplicate = decision.endpoint;
         return;
       case 'wake':
         this.wakeAt = decision.at;

@@ -49,7 +49,15 @@ function randomEvent(host: FakeHost, random: () => number): StrategyEvent {
     case 8:
       return { type: 'user-endpoint', endpoint: key };
     case 9:
-      return { type: 'probe-reply', endpoint: key, rttMs: random() * 100 };
+      return random() < 0.5
+        ? { type: 'probe-reply', endpoint: key, rttMs: random() * 100 }
+        : {
+            type: 'probe-reply',
+            endpoint: key,
+            rttMs: random() * 100,
+            peerReceived: Math.floor(random() * 50),
+            sent: Math.floor(random() * 60),
+          };
     case 10:
       return { type: 'command', command: { nonsense: random() } };
     default:
@@ -68,6 +76,30 @@ export const conformanceScenarios: readonly ConformanceScenario[] = [
         const event = randomEvent(host, random);
         if (event.type === 'send-error') host.endpoint(event.endpoint)!.sendErrors++;
         host.deliver(event);
+      }
+    },
+  },
+  {
+    name: 'probes only the active endpoint until the peer answered a HELLO; with a pathwire peer, 2,000 random events',
+    run(factory, options = {}) {
+      for (const support of ['unknown', 'no', 'yes'] as const) {
+        const host = new FakeHost(factory(options), ADDRESSES, 11);
+        host.probeSupport = support;
+        host.sessionEstablishedAt = 0;
+        const random = seededRandom(13);
+        for (let i = 0; i < 2000; i++) {
+          host.now += Math.floor(random() * 400);
+          const event = randomEvent(host, random);
+          if (event.type === 'unanswered') host.unansweredSince = event.since;
+          if (event.type === 'authenticated-packet' || event.type === 'probe-reply') {
+            host.lastAuthenticatedAt = host.now;
+            host.unansweredSince = undefined;
+            const view = host.endpoint(event.endpoint);
+            if (view) view.lastReceivedAt = host.now;
+          }
+          host.deliver(event);
+          host.advance(host.now);
+        }
       }
     },
   },

@@ -15,7 +15,17 @@ export type StrategyDecision =
    * `handshake-needed` event this starts a handshake, within the engine's initiation rate limit.
    */
   | { readonly type: 'initiate'; readonly targets: readonly InitiationTarget[] }
-  /** Send an in-band probe via this endpoint (answered only by pathwire peers). */
-  | { readonly type: 'probe'; readonly endpoint: string }
+  /**
+   * Send an in-band probe via this endpoint (answered only by pathwire peers). Until the peer
+   * answered a HELLO the engine sends a HELLO, on the active endpoint only; `size` pads a PING
+   * to that many payload bytes (capped at the MTU) to test the path MTU.
+   */
+  | { readonly type: 'probe'; readonly endpoint: string; readonly size?: number }
+  /**
+   * While set, every data packet sent on the active endpoint is also sent, byte for byte, to
+   * `endpoint` (the receiver's replay window drops the second copy). Only for a peer that
+   * answered a HELLO; without `endpoint` it stops. Used while the active path is suspect.
+   */
+  | { readonly type: 'duplicate'; readonly endpoint?: string }
   /** Deliver a `timer` event at this time (ms); the latest `wake` replaces earlier ones. */
   | { readonly type: 'wake'; readonly at: number };

@@ -54,8 +54,18 @@ export type StrategyEvent =
     }
   /** The user chose an endpoint (`wg set … endpoint`): it is active now; strategies may keep it or not. */
   | { readonly type: 'user-endpoint'; readonly endpoint: string }
-  /** An in-band probe sent via `endpoint` was answered. */
-  | { readonly type: 'probe-reply'; readonly endpoint: string; readonly rttMs: number }
+  /**
+   * An in-band probe sent via `endpoint` was answered. Engines that speak probe wire version 2
+   * add the counts that split loss by direction: `peerReceived`, the probes the peer has received
+   * on this path, and `sent`, the probes we had sent on it when this one left.
+   */
+  | {
+      readonly type: 'probe-reply';
+      readonly endpoint: string;
+      readonly rttMs: number;
+      readonly peerReceived?: number;
+      readonly sent?: number;
+    }
   /** A wake-up the strategy asked for is due. */
   | { readonly type: 'timer' }
   /** A command from outside the engine (e.g. the userspace oracle), passed through untouched. */

@@ -3,10 +3,10 @@
  * strategy host and the conformance suite's `FakeHost` both call `validateDecisions`, so they
  * cannot disagree. An answer is valid or not as a whole: the host applies all of it or none.
  *
- * Rules: the answer is an array; every element is one of the four v1 decisions; an endpoint a
+ * Rules: the answer is an array; every element is one of the five v1 decisions; an endpoint a
  * decision names is in the peer's endpoint set at the time of the answer; `initiate` names each
  * endpoint at most once, with a finite delay ≥ 0 (no targets: the engine's default); `wake` has
- * a finite time. Properties a v1 decision does not define are ignored (SPEC.md §4.6).
+ * a finite time; a `probe` size is a whole number ≥ 0; `duplicate` without an endpoint stops. Properties a v1 decision does not define are ignored (SPEC.md §4.6).
  */
 import type { StrategyDecision } from './decisions.js';
 
@@ -39,8 +39,13 @@ function checkDecision(decision: unknown, context: EndpointLookup): string | und
   const d = decision as Record<string, unknown>;
   switch (d.type) {
     case 'activate':
-    case 'probe':
       return knownEndpoint(d.endpoint, context, d.type);
+    case 'probe':
+      if (d.size !== undefined && !(Number.isInteger(d.size) && (d.size as number) >= 0))
+        return `probe: size ${describe(d.size)} is not a non-negative integer`;
+      return knownEndpoint(d.endpoint, context, d.type);
+    case 'duplicate':
+      return d.endpoint === undefined ? undefined : knownEndpoint(d.endpoint, context, d.type);
     case 'wake':
       return Number.isFinite(d.at) ? undefined : `wake at ${describe(d.at)} is not finite`;
     case 'initiate': {

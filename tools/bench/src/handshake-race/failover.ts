@@ -10,9 +10,9 @@
  * Needs root, ip, iptables, ip6tables, wireguard-go and wg.
  */
 
+import { createFailoverWorld, measureFailover } from '@pathwire/interop';
 import { createHandshakeRace } from '@pathwire/strategy-handshake-race';
 import { hasCommand } from '@pathwire/testkit';
-import { createFailoverWorld, measureFailover } from './namespace-world.js';
 
 function argument(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);

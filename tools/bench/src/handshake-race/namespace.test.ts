@@ -3,10 +3,7 @@
  * in a namespace reachable through two veth links (IPv4 and IPv6 on each). Needs root, `ip`,
  * `iptables`, `ip6tables` and `wireguard-go`/`wg` (skipped elsewhere, failing under CI).
  */
-import { createRoaming } from '@pathwire/strategy';
-import { createHandshakeRace } from '@pathwire/strategy-handshake-race';
-import { describeWith, namespaceCapability } from '@pathwire/testkit';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+
 import {
   blackholeLink,
   createFailoverWorld,
@@ -14,7 +11,11 @@ import {
   measureFailover,
   STOCK_PORT,
   startClient,
-} from './namespace-world.js';
+} from '@pathwire/interop';
+import { createRoaming } from '@pathwire/strategy';
+import { createHandshakeRace } from '@pathwire/strategy-handshake-race';
+import { describeWith, namespaceCapability } from '@pathwire/testkit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 
 describeWith(
   namespaceCapability(['wireguard-go', 'wg', 'iptables', 'ip6tables']),

@@ -1,18 +1,20 @@
 /**
- * The real-network fail-over setup shared by the namespace tests and the fail-over bench: a stock
- * wireguard-go server in a network namespace reachable from the root namespace through two veth
- * links (each with IPv4 and IPv6), and our engine driven over real UDP sockets (one per family,
- * bound to the wildcard address so both links are reachable) with the handshake-race strategy.
+ * The real-network fail-over setup shared by the strategies' namespace tests and fail-over
+ * benches: a stock wireguard-go server in a network namespace reachable from the root namespace
+ * through two veth links (each with IPv4 and IPv6), and our engine driven over real UDP sockets
+ * (one per family, bound to the wildcard address so both links are reachable) with any strategy.
  * Pings through the tunnel are built in JS (ICMP echo), every `intervalMs`.
  *
- * Private tooling (tools/bench): used by the handshake-race namespace test and fail-over bench.
+ * Node only (sockets, processes).
  */
 import { bytesToBase64 } from '@pathwire/crypto';
 import { nodeBackend } from '@pathwire/crypto/node';
 import { Device, type DeviceEvent, RealtimeDriver } from '@pathwire/engine';
-import { buildEcho, DgramPort, INNER, parseEcho } from '@pathwire/interop';
+import { buildIcmpEcho as buildEcho, parseIcmpEcho as parseEcho } from '@pathwire/ip';
 import type { Endpoint, StrategyV1 } from '@pathwire/strategy';
 import { type Link, type StockDevice, startWireguardGo, Topology } from '@pathwire/testkit';
+import { DgramPort } from './dgram-port.js';
+import { INNER } from './scenario.js';
 
 export const STOCK_PORT = 51820;
 
@@ -270,4 +272,13 @@ export async function measureFailover(
     client.close();
     if (blackholed) blackholeLink(world, blackholed, false);
   }
+}
+
+/** The stock server's endpoint for our peer (`wg show dump`), e.g. `192.0.2.1:40000`, or undefined. */
+export function stockEndpointOf(world: FailoverWorld, publicKey: string): string | undefined {
+  for (const line of world.stock.show().split('\n')) {
+    const fields = line.split('\t');
+    if (fields[0] === publicKey && fields.length >= 8) return fields[2] === '(none)' ? undefined : fields[2];
+  }
+  return undefined;
 }
