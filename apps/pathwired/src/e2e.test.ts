@@ -3,6 +3,7 @@
  * against itself, driven and inspected with the stock `wg` tool.
  */
 
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import {
   describeWith,
@@ -13,9 +14,11 @@ import {
   startWireguardGo,
   Topology,
   tryRun,
+  udpCounters,
+  waitFor,
   wgKeyPair,
 } from '@pathwire/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DaemonProcess, PATHWIRE_BIN, startDaemon } from './test-support/daemon-process.js';
 
 const STOCK = { v4: '203.0.113.225', v6: 'fd00:7077:ffff::1' };
@@ -43,7 +46,7 @@ function pathwireConfig(options: {
 }
 
 describeWith(
-  namespaceCapability(['wireguard-go', 'wg', 'ping', 'iperf3']),
+  namespaceCapability(['wireguard-go', 'wg', 'ping']),
   'pathwire against stock wireguard-go',
   () => {
     let topology: Topology;
@@ -54,8 +57,10 @@ describeWith(
     let daemon: DaemonProcess;
     const ours = wgKeyPair();
     const theirs = wgKeyPair();
+    let startedAt = 0; // seconds since the epoch, before any handshake
 
     beforeAll(async () => {
+      startedAt = Math.floor(Date.now() / 1000);
       topology = Topology.create();
       client = topology.namespace('c');
       server = topology.namespace('s');
@@ -88,16 +93,16 @@ describeWith(
     });
 
     it('pings wireguard-go through the tunnel, IPv4 and IPv6 inside', () => {
-      expect(topology.exec(client, 'ping', ['-c', '3', '-i', '0.2', '-W', '3', STOCK.v4])).toContain(
+      expect(topology.exec(client, 'ping', ['-c', '3', '-i', '0.2', '-W', '10', STOCK.v4])).toContain(
         '3 received',
       );
-      expect(topology.exec(client, 'ping', ['-6', '-c', '3', '-i', '0.2', '-W', '3', STOCK.v6])).toContain(
+      expect(topology.exec(client, 'ping', ['-6', '-c', '3', '-i', '0.2', '-W', '10', STOCK.v6])).toContain(
         '3 received',
       );
     });
 
     it('is pinged by wireguard-go through the tunnel', () => {
-      expect(topology.exec(server, 'ping', ['-c', '3', '-i', '0.2', '-W', '3', OURS.v4])).toContain(
+      expect(topology.exec(server, 'ping', ['-c', '3', '-i', '0.2', '-W', '10', OURS.v4])).toContain(
         '3 received',
       );
     });
@@ -108,38 +113,46 @@ describeWith(
       const [, , endpoint, allowedIPs, latestHandshake, rx, tx] = peer;
       expect(endpoint).toBe(`${links[0]!.b.ipv4}:51820`);
       expect(allowedIPs).toContain(`${STOCK.v4}/32`);
-      expect(Date.now() / 1000 - Number(latestHandshake)).toBeLessThan(60);
+      // A handshake of this run: not before it started, not in the future.
+      expect(Number(latestHandshake)).toBeGreaterThanOrEqual(startedAt);
+      expect(Number(latestHandshake)).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
       expect(Number(rx)).toBeGreaterThan(0);
       expect(Number(tx)).toBeGreaterThan(0);
       expect(run('wg', ['show', daemon.iface])).toContain(`peer: ${theirs.publicKey}`);
     });
 
-    it('carries an iperf3 TCP run of a few seconds', () => {
-      const serverProcess = topology.spawn(server, 'iperf3', ['-s', '-1', '-B', STOCK.v4]);
+    it('carries a 16 MiB TCP transfer through the tunnel, every byte intact', async () => {
+      // A fixed amount checked byte for byte, not a rate: throughput is the benchmark's
+      // (tools/bench throughput-bench, iperf3 against wireguard-go).
+      const pattern =
+        'const data=Buffer.alloc(16*2**20);for(let i=0;i<data.length;i++)data[i]=Math.imul(i,0x9e3779b1)>>>24;';
+      const receiver = topology.spawn(server, process.execPath, [
+        '-e',
+        "const net=require('net'),crypto=require('crypto');const h=crypto.createHash('sha256');let n=0;" +
+          "const srv=net.createServer((c)=>{c.on('data',(d)=>{n+=d.length;h.update(d)});" +
+          "c.on('end',()=>{c.end(JSON.stringify({bytes:n,sha256:h.digest('hex')}));srv.close()})});" +
+          `srv.listen(5201,'${STOCK.v4}',()=>console.log('listening'));`,
+      ]);
       try {
-        let output = '';
-        for (let attempt = 0; attempt < 20 && !output; attempt++) {
-          try {
-            output = topology.exec(client, 'iperf3', ['-c', STOCK.v4, '-t', '3', '-J']);
-          } catch {
-            run('sleep', ['0.2']);
-          }
-        }
-        const result = JSON.parse(output) as {
-          end: { sum_received: { bytes: number; bits_per_second: number } };
-        };
-        expect(result.end.sum_received.bytes).toBeGreaterThan(1_000_000);
-        console.log(
-          `iperf3 pathwire -> wireguard-go: ${(result.end.sum_received.bits_per_second / 1e6).toFixed(0)} Mbit/s`,
-        );
+        await waitFor(() => receiver.log().includes('listening'), 'the TCP receiver', 30_000);
+        const sent = topology.exec(client, process.execPath, [
+          '-e',
+          `${pattern}const c=require('net').connect(5201,'${STOCK.v4}',()=>c.end(data));` +
+            "let r='';c.on('data',(d)=>{r+=d});c.on('end',()=>console.log(r));",
+        ]);
+        const expected = new Function(`${pattern}return data;`)() as Buffer;
+        expect(JSON.parse(sent)).toEqual({
+          bytes: 16 * 2 ** 20,
+          sha256: createHash('sha256').update(expected).digest('hex'),
+        });
       } finally {
-        serverProcess.kill();
+        receiver.kill();
       }
     });
 
     it('wg set … endpoint switches the peer to the other link', () => {
       run('wg', ['set', daemon.iface, 'peer', theirs.publicKey, 'endpoint', `${links[1]!.b.ipv4}:51820`]);
-      expect(topology.exec(client, 'ping', ['-c', '2', '-i', '0.2', '-W', '3', STOCK.v4])).toContain(
+      expect(topology.exec(client, 'ping', ['-c', '2', '-i', '0.2', '-W', '10', STOCK.v4])).toContain(
         '2 received',
       );
       const endpoint = run('wg', ['show', daemon.iface, 'endpoints']).trim().split('\t')[1];
@@ -153,23 +166,59 @@ describeWith(
       expect(stockView?.startsWith(links[1]!.a.ipv4)).toBe(true);
     });
 
-    it('a burst of random datagrams at the listen port is dropped and counted; the tunnel keeps working', () => {
+    it('a burst of 2,000 random datagrams at the listen port: each one dropped and counted; the tunnel keeps working', async () => {
+      const dropsByReason = () =>
+        (
+          JSON.parse(run(process.execPath, [PATHWIRE_BIN, 'status', daemon.iface, '--json'])) as {
+            drops: Record<string, number>;
+          }[]
+        )[0]!.drops;
+      // Drops of received datagrams (not of outgoing packets: the TUN's own IPv6 chatter has no route).
+      const outgoing = new Set([
+        'no-route',
+        'no-endpoint',
+        'no-session',
+        'staged-overflow',
+        'handshake-gave-up',
+        'not-ip',
+      ]);
+      const totalDrops = () =>
+        Object.entries(dropsByReason())
+          .filter(([reason]) => !outgoing.has(reason))
+          .reduce((sum, [, count]) => sum + count, 0);
+      const dropsBefore = totalDrops();
+      const kernelBefore = udpCounters(topology, client, 4);
+      // Seeded (mulberry32), so every run sends the same 2,000 datagrams: 0..199 random bytes,
+      // every other one starting with a message type 1..4.
       const burst = [
         "const s=require('dgram').createSocket('udp4');",
+        'let seed=0x7077;const random=()=>{seed=(seed+0x6d2b79f5)|0;let t=Math.imul(seed^(seed>>>15),1|seed);',
+        't=(t+Math.imul(t^(t>>>7),61|t))^t;return((t^(t>>>14))>>>0)/4294967296};',
         'let n=0;const go=()=>{if(n>=2000){s.close();return}',
-        'const len=Math.floor(Math.random()*200);const b=Buffer.alloc(len);',
-        'for(let i=0;i<len;i++)b[i]=Math.random()*256;if(len>0&&n%2)b[0]=1+(n%4);',
+        'const len=Math.floor(random()*200);const b=Buffer.alloc(len);',
+        'for(let i=0;i<len;i++)b[i]=random()*256;if(len>0&&n%2)b[0]=1+(n%4);',
         `s.send(b,51821,'${links[0]!.a.ipv4}',()=>{n++;go()})};go();`,
       ].join('');
       topology.exec(server, process.execPath, ['-e', burst]);
-      expect(topology.exec(client, 'ping', ['-c', '2', '-i', '0.2', '-W', '3', STOCK.v4])).toContain(
+      // Each datagram is dropped and counted once by the daemon, or (a full socket buffer on a
+      // busy machine) counted by the kernel as a receive-buffer overflow: nothing else.
+      const accounted = () => {
+        const kernel = udpCounters(topology, client, 4);
+        return {
+          drops: totalDrops() - dropsBefore,
+          overflowed: kernel.rcvbufErrors - kernelBefore.rcvbufErrors,
+        };
+      };
+      await waitFor(
+        () => accounted().drops + accounted().overflowed >= 2000,
+        'all 2,000 datagrams counted',
+        60_000,
+      );
+      expect(topology.exec(client, 'ping', ['-c', '2', '-i', '0.2', '-W', '10', STOCK.v4])).toContain(
         '2 received',
       );
-      const status = JSON.parse(run(process.execPath, [PATHWIRE_BIN, 'status', daemon.iface, '--json'])) as {
-        drops: Record<string, number>;
-      }[];
-      const drops = Object.values(status[0]!.drops).reduce((a, b) => a + b, 0);
-      expect(drops).toBeGreaterThanOrEqual(1500);
+      const { drops, overflowed } = accounted();
+      expect(drops + overflowed).toBe(2000);
     });
   },
 );
@@ -221,8 +270,8 @@ describeWith(namespaceCapability(['ping']), 'pathwire against pathwire', () => {
         }),
       ),
     );
-    expect(topology.exec(a, 'ping', ['-c', '3', '-i', '0.2', '-W', '3', STOCK.v4])).toContain('3 received');
-    expect(topology.exec(b, 'ping', ['-c', '3', '-i', '0.2', '-W', '3', OURS.v4])).toContain('3 received');
+    expect(topology.exec(a, 'ping', ['-c', '3', '-i', '0.2', '-W', '10', STOCK.v4])).toContain('3 received');
+    expect(topology.exec(b, 'ping', ['-c', '3', '-i', '0.2', '-W', '10', OURS.v4])).toContain('3 received');
   });
 
   it('refuses a second up of a running interface, and pathwire down removes everything', async () => {
@@ -246,9 +295,8 @@ describeWith(namespaceCapability(['ping']), 'pathwire against pathwire', () => {
   });
 });
 
-describe('pathwire up with a malformed config', () => {
-  const capability = namespaceCapability([]);
-  it.skipIf(!capability.ok)('exits non-zero with file:line and leaves no interface behind', () => {
+describeWith(namespaceCapability([]), 'pathwire up with a malformed config', () => {
+  it('exits non-zero with file:line and leaves no interface behind', () => {
     const topology = Topology.create();
     try {
       const ns = topology.namespace('m');
@@ -308,23 +356,33 @@ describeWith(namespaceCapability(['wg', 'ping']), 'pathwire under hostile or clu
     );
     daemons.push(daemonB);
     daemons.push(await startDaemon(topology, a, topology.name('hpa'), configA));
-    expect(topology.exec(a, 'ping', ['-c', '2', '-i', '0.2', '-W', '3', STOCK.v4])).toContain('2 received');
-    // 1450-byte pings: 1478-byte echo requests, more than B's TUN takes; B must stay up.
-    try {
-      topology.exec(a, 'ping', ['-c', '3', '-i', '0.2', '-W', '1', '-s', '1450', '-M', 'do', STOCK.v4]);
-    } catch {}
+    expect(topology.exec(a, 'ping', ['-c', '2', '-i', '0.2', '-W', '10', STOCK.v4])).toContain('2 received');
+    // 1450-byte pings: 1478-byte echo requests, more than B's TUN MTU. B must stay up; its TUN
+    // takes packets of any size (so B follows `ip link set mtu` at run time), and the kernel
+    // fragments B's large replies, as with wireguard-go.
+    const big = topology.exec(a, 'ping', [
+      '-c',
+      '3',
+      '-i',
+      '0.2',
+      '-W',
+      '10',
+      '-s',
+      '1450',
+      '-M',
+      'do',
+      STOCK.v4,
+    ]);
+    expect(big).toContain('3 received');
     expect(daemonB.child.exitCode).toBeNull();
-    const statusB = JSON.parse(run(process.execPath, [PATHWIRE_BIN, 'status', daemonB.iface, '--json'])) as {
-      drops: Record<string, number>;
-    }[];
-    expect(statusB[0]!.drops['tun-refused']).toBeGreaterThan(0);
-    expect(topology.exec(a, 'ping', ['-c', '2', '-i', '0.2', '-W', '3', STOCK.v4])).toContain('2 received');
+    expect(topology.exec(a, 'ping', ['-c', '2', '-i', '0.2', '-W', '10', STOCK.v4])).toContain('2 received');
     // A listen-port change to a port already taken is refused, and the old port keeps working.
     const squatter = topology.spawn(b, process.execPath, [
       '-e',
-      "require('dgram').createSocket('udp4').bind(51999); setInterval(() => {}, 1e6)",
+      "require('dgram').createSocket('udp4').bind(51999, () => console.log('bound')); setInterval(() => {}, 1e6)",
     ]);
-    run('sleep', ['0.3']);
+    // On a busy machine node takes a while to start: wait until the port is really taken.
+    await waitFor(() => squatter.log().includes('bound'), 'the squatter to bind port 51999', 30_000);
     let refusal = '';
     try {
       run('wg', ['set', daemonB.iface, 'listen-port', '51999']);
@@ -334,6 +392,6 @@ describeWith(namespaceCapability(['wg', 'ping']), 'pathwire under hostile or clu
     squatter.kill();
     expect(refusal).toMatch(/Address already in use/);
     expect(run('wg', ['show', daemonB.iface, 'listen-port']).trim()).toBe('51820');
-    expect(topology.exec(a, 'ping', ['-c', '2', '-i', '0.2', '-W', '3', STOCK.v4])).toContain('2 received');
+    expect(topology.exec(a, 'ping', ['-c', '2', '-i', '0.2', '-W', '10', STOCK.v4])).toContain('2 received');
   });
 });

@@ -8,12 +8,19 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import sodium from 'libsodium-wrappers';
 import type { CryptoBackend } from './backend.js';
 import { hexToBytes } from './bytes.js';
 import { nobleBackend } from './noble-backend.js';
 import { nodeBackend } from './node-backend.js';
 
 export const backends: readonly CryptoBackend[] = [nobleBackend, nodeBackend];
+
+/** libsodium (libsodium-wrappers, a dev dependency): an AEAD implementation independent of noble. */
+export async function libsodium(): Promise<typeof sodium> {
+  await sodium.ready;
+  return sodium;
+}
 
 export function loadVectors<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../test/vectors/${name}.json`, import.meta.url), 'utf8')) as T;

@@ -146,12 +146,11 @@ describe('initiation flood', () => {
     expect(deliveryRatio(flow.records)).toBe(1);
   });
 
-  // ENGINE BUG (documented, see report): wireguard-go (device/receive.go) and the whitepaper
+  // Regression test (the bug is fixed): wireguard-go (device/receive.go) and the whitepaper
   // (§5.3) check mac1 first and drop a message whose mac1 is wrong before anything else; only
-  // then, under load, is mac2 checked and a cookie reply sent. Device.underLoadCheck runs before
-  // consumeInitiation/consumeResponse verify mac1, so under load B answers garbage of the
-  // right length and type with cookie replies (sealing a cookie for each) and counts it as
-  // 'cookie-required' instead of 'bad-mac1'.
+  // then, under load, is mac2 checked and a cookie reply sent. The engine once checked load
+  // before mac1, so under load it answered garbage of the right length and type with cookie
+  // replies and counted it as 'cookie-required' instead of 'bad-mac1'.
   it('under load, a handshake message with a bad mac1 is dropped as bad-mac1 without a cookie reply', () => {
     const world = twoPeers({ seed: 44 });
     const { sim, b } = world;

@@ -78,9 +78,9 @@ describe('EndpointSet', () => {
     expect(set.get('203.0.113.10:51820')).toBeDefined();
   });
 
-  // ENGINE BUG (documented, see report): `learn` excludes `keep` from the learned list it
-  // counts, so when the kept (active) endpoint is itself learned the set holds maxLearned + 1
-  // learned endpoints (9 with the default of 8). The bound must count the kept one too.
+  // Regression test (the bug is fixed): `learn` once left `keep` out of the learned endpoints it
+  // counted, so when the kept (active) endpoint was itself learned the set held maxLearned + 1
+  // learned endpoints (9 with the default of 8). The bound counts the kept one too.
   it('keeps at most maxLearned learned endpoints even when the kept one is learned', () => {
     const set = new EndpointSet(MAX_LEARNED_ENDPOINTS);
     let active = set.learn(ep('203.0.113.200'), 0).record.key;

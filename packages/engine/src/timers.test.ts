@@ -456,12 +456,12 @@ describe('persistent keepalive', () => {
     expect(keepalives).toHaveLength(1);
   });
 
-  // ENGINE BUG (documented, see report): wireguard-go calls keepKeyFreshSending after every
+  // Regression test (the bug is fixed): wireguard-go calls keepKeyFreshSending after every
   // send, keepalives included (RoutineSequentialSender; Linux: keep_key_fresh in
   // wg_packet_create_data_done), so an idle tunnel kept up by persistent keepalives rekeys on
-  // the first keepalive after REKEY_AFTER_TIME (125 s) and its session never lapses. Device.
-  // sendKeepalive never calls keepKeyFreshSending: the keepalives at 125/150/175 s use the old
-  // keypair, it expires at 180 s, and the keepalive at 200 s has to start a fresh handshake.
+  // the first keepalive after REKEY_AFTER_TIME (125 s) and its session never lapses. The engine
+  // once sent keepalives without that check: the keepalives at 125/150/175 s used the old
+  // keypair, it expired at 180 s, and the keepalive at 200 s had to start a fresh handshake.
   it('rekeys an idle persistent-keepalive tunnel at ~120 s instead of letting the session expire', () => {
     const world = twoPeers({ seed: 14, persistentKeepalive: 25 });
     const { sim, a, b } = world;

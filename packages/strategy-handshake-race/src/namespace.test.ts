@@ -33,15 +33,21 @@ describeWith(
       );
       const [l0, l1] = world.links;
       const other = [l0, l1].find((l) => l.b.ipv4 !== result.from && l.b.ipv6 !== result.from)!;
-      expect([other.b.ipv4, other.b.ipv6]).toContain(result.to);
-      expect(result.outageMs).toBeLessThan(3_000);
+      const onOther = (address: string) => address === other.b.ipv4 || address === other.b.ipv6;
+      expect(onOther(result.to)).toBe(true);
+      // The engine moved to the other link by itself and never gave up; how long that took
+      // depends on the machine and is the fail-over benchmark's figure (bench/failover.ts).
+      const changes = result.events.filter((e) => e.type === 'endpoint-changed');
+      expect(changes.length).toBeGreaterThan(0);
+      expect(changes.every((e) => onOther(e.to.address))).toBe(true);
+      expect(result.events.filter((e) => e.type === 'handshake-failed')).toEqual([]);
     });
 
     it('stock roaming does not recover within 8 s in the same situation', async () => {
       const [l0] = world.links;
       const client = await startClient(world, [{ address: l0.b.ipv4, port: STOCK_PORT }], createRoaming({}));
       try {
-        await client.pinger.replyAfter(0, 5_000);
+        await client.pinger.replyAfter(0, 30_000);
         const at = Date.now();
         blackholeLink(world, l0, true);
         try {
@@ -85,8 +91,14 @@ describeWith(
           createHandshakeRace({}),
         );
         try {
-          const first = await client.pinger.replyAfter(0, 5_000);
+          const first = await client.pinger.replyAfter(0, 30_000);
           const ms = first - started;
+          const initiations = client.driver.device.counters.handshakesInitiated;
+          const events = client.driver.events.map((e) => e.event);
+          console.log(
+            `[namespaces] initiations before the first reply: ${initiations}`,
+            JSON.stringify(events),
+          );
           console.log(
             `[namespaces] IPv6 unroutable: first reply over IPv4 after ${ms} ms (send errors: ${client.driver.sendErrors
               .map((e) => e.code)
@@ -94,7 +106,11 @@ describeWith(
               .join(', ')})`,
           );
           expect(client.driver.sendErrors.some((e) => e.code === 'ENETUNREACH')).toBe(true);
-          expect(ms).toBeLessThan(1_000); // REKEY_TIMEOUT is 5 s: no timeout was waited for
+          // No REKEY_TIMEOUT was waited for: the first initiation's IPv4 copy made the session.
+          expect(initiations).toBe(1);
+          expect(events.filter((e) => e.type === 'handshake-complete')).toMatchObject([
+            { endpoint: { address: l0.b.ipv4 } },
+          ]);
           expect(client.driver.device.peer(world.stockPublicKey)?.active?.endpoint.address).toBe(l0.b.ipv4);
         } finally {
           client.close();

