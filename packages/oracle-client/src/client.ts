@@ -14,6 +14,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { PathwireError } from '@pathwire/errors';
 import type {
   OracleError,
   OracleEvent,
@@ -39,17 +40,24 @@ export interface OracleClientOptions {
   readonly timeoutMs?: number;
 }
 
+const marker = 'pathwire.error.OracleRequestError';
+const symbol = Symbol.for(marker);
+
 /** A request the daemon refused: `code` and `field` as in ORACLE.md §8. */
-export class OracleRequestError extends Error {
-  override readonly name = 'OracleRequestError';
-  readonly code: string;
+export class OracleRequestError extends PathwireError<string> {
+  protected readonly [symbol] = true;
+  override readonly name: string = 'OracleRequestError';
   readonly field: string | undefined;
   constructor(error: OracleError) {
     super(
+      error.code,
       error.field ? `${error.code} (${error.field}): ${error.message}` : `${error.code}: ${error.message}`,
     );
-    this.code = error.code;
     this.field = error.field;
+  }
+
+  static override isInstance(error: unknown): error is OracleRequestError {
+    return PathwireError.hasMarker(error, marker);
   }
 }
 
