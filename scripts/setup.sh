@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PNPM_VERSION=10.34.8
-DEBIAN_PACKAGES=(wireguard-go wireguard-tools iproute2 iputils-ping iptables dnsmasq iperf3 tcpdump util-linux g++ make python3)
+DEBIAN_PACKAGES=(wireguard-go wireguard-tools iproute2 iputils-ping iptables dnsmasq iperf3 tcpdump util-linux g++ make python3 openresolv chromium)
 
 log() { printf '[setup] %s\n' "$*"; }
 

@@ -23,7 +23,10 @@ describe('pathwire genkey | pubkey | genpsk', () => {
   });
 
   it('names an unknown command and exits non-zero', () => {
-    expect(() => pathwire(['frobnicate'])).toThrow(/unknown command "frobnicate"/);
+    // A word that could be an interface name starts that interface (wireguard-go's convention),
+    // so the unknown command here is one no interface can be named.
+    expect(() => pathwire(['frob/nicate'])).toThrow(/unknown command "frob\/nicate"/);
+    expect(() => pathwire(['up', 'a', 'b'])).toThrow(/usage: pathwire up CONFIG/);
   });
 });
 

@@ -1,25 +1,37 @@
 /**
  * The `pathwire` command: `up CONFIG`, `down IFACE`, `status [IFACE] [--json]`,
- * `genkey | pubkey | genpsk` (same output as wg's).
+ * `genkey | pubkey | genpsk` (same output as wg's), `oracle IFACE watch|select|probe` (oracle/oracle-cli.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRegistry } from '@pathwire/strategy';
 import { loadConfig } from './config/index.js';
 import { Daemon } from './daemon.js';
+import { isInterfaceName, runInterface } from './interface-mode.js';
 import { generatePresharedKey, generatePrivateKey, publicKeyOf } from './keys.js';
 import { createLogger, parseLogLevel } from './log.js';
+import { ORACLE_USAGE, oracleCommand } from './oracle/oracle-cli.js';
+import { runUntilStopped } from './run-daemon.js';
 import { interfaceNameFromConfig, pidFilePath, UAPI_DIRECTORY, uapiSocketPath } from './runtime-paths.js';
+import { setCommand } from './set-command.js';
+import { showconf } from './showconf.js';
 import { formatStatus, readStatus } from './status.js';
 import { registerStrategies } from './strategies.js';
 
 const USAGE = `Usage: pathwire <command>
+  [-f|--foreground] IFACE
+                       as wireguard-go: create IFACE with no key and no peers for wg(8) and
+                       wg-quick to configure, and detach once wg can talk to it
   up CONFIG [--log-level debug|info|warn|error] [--metrics HOST:PORT]
                        run the interface named after CONFIG (wg0.conf -> wg0) in the foreground
   down IFACE           stop a running interface
   status [IFACE] [--json]
                        peers, strategies and every endpoint with its state and RTT
+  set IFACE peer KEY [endpoints A, B, host:port] [strategy NAME [k=v ...]]
+                       give a peer (also one added with wg set) several endpoints and a strategy
+  showconf IFACE       the running interface in pathwire's config format (every endpoint)
   genkey | pubkey | genpsk
-                       keys, exactly as wg(8) prints them`;
+                       keys, exactly as wg(8) prints them
+${ORACLE_USAGE}`;
 
 function option(args: string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -43,30 +55,19 @@ async function up(args: string[]): Promise<number> {
     if (pid > 0 && isAlive(pid))
       throw new Error(`interface ${iface} is already up (pid ${pid}); run: pathwire down ${iface}`);
   }
-  const daemon = await Daemon.start({ iface, config, registry, log, ...(metrics ? { metrics } : {}) });
-  // A crash must not leave the interface, the UAPI socket or the pid file behind.
-  const crash = (error: unknown) => {
-    log.error('crashed', { message: error instanceof Error ? error.message : String(error) });
-    void daemon.stop('crash').finally(() => process.exit(1));
-  };
-  process.once('uncaughtException', crash);
-  process.once('unhandledRejection', crash);
-  await new Promise<void>((resolve) => {
-    const done = (signal: string) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      void daemon.stop(signal).then(resolve);
-    };
-    const onInt = () => done('SIGINT');
-    const onTerm = () => done('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
+  const daemon = await Daemon.start({
+    iface,
+    config,
+    registry,
+    log,
+    configPath: path,
+    ...(metrics ? { metrics } : {}),
   });
-  return 0;
+  return runUntilStopped(daemon, log);
 }
 
 /** Whether `pid` runs (a zombie, exited but not yet reaped by its parent, does not count). */
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
@@ -131,6 +132,21 @@ export async function main(args: string[]): Promise<number> {
     case 'status':
     case 'show':
       return status(rest);
+    case 'set': {
+      // drop-in (issue 16): run-time multi-endpoint peers.
+      const [iface, ...changes] = rest;
+      if (!iface)
+        throw new Error('usage: pathwire set IFACE peer KEY [endpoints A, B, …] [strategy NAME k=v …]');
+      await setCommand(iface, changes, registerStrategies(createRegistry()).names());
+      return 0;
+    }
+    case 'showconf': {
+      if (rest.length !== 1) throw new Error('usage: pathwire showconf IFACE');
+      process.stdout.write(await showconf(rest[0]!));
+      return 0;
+    }
+    case 'oracle':
+      return oracleCommand(rest);
     case 'genkey':
       process.stdout.write(`${generatePrivateKey()}\n`);
       return 0;
@@ -146,7 +162,11 @@ export async function main(args: string[]): Promise<number> {
     case '-h':
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 1 : 0;
+    case '-f':
+    case '--foreground':
+      return runInterface(args);
     default:
+      if (isInterfaceName(command) && rest.length === 0) return runInterface(args);
       process.stderr.write(`pathwire: unknown command "${command}"\n${USAGE}\n`);
       return 1;
   }

@@ -12,14 +12,24 @@ import type { Server } from 'node:http';
 import { nodeBackend } from '@pathwire/crypto/node';
 import { Device, type DeviceEvent, type Peer } from '@pathwire/engine';
 import { EndpointResolver } from '@pathwire/resolver';
-import type { StrategyRegistry } from '@pathwire/strategy';
-import { type LinuxTun, openTun } from '@pathwire/tun';
-import type { DaemonConfig, PeerSection } from './config/index.js';
+import { parseEndpointList } from '@pathwire/resolver/parse';
+import type { StrategyRegistry, StrategyV1 } from '@pathwire/strategy';
+import { type LinuxTun, openTun, TunWriteQueue } from '@pathwire/tun';
+import type { DaemonConfig, EndpointItem, PeerSection, StrategyConfig } from './config/index.js';
+import { readStrategy } from './config/values.js';
+import { type AppliedDns, applyDns, dnsUnavailable } from './dns.js';
 import { runHooks } from './hooks.js';
+import { type LinkWatch, watchLink } from './link-watch.js';
 import type { Logger } from './log.js';
 import { formatMetrics, serveMetrics } from './metrics.js';
+import { automaticMtu } from './mtu.js';
+import { type OracleServer, serveOracle } from './oracle/oracle-server.js';
+import { type RouteWatch, watchRoutes } from './route-watch.js';
+import { installRoutes, type Routing } from './routing.js';
 import { pidFilePath, RUN_DIRECTORY, UAPI_DIRECTORY } from './runtime-paths.js';
-import { serveUapi, type UapiServer } from './uapi/index.js';
+import { saveConfig, savedConfigText } from './save-config.js';
+import { peerConfigLines } from './showconf.js';
+import { formatGet, serveUapi, type UapiServer } from './uapi/index.js';
 import { UdpSockets } from './udp-sockets.js';
 
 export interface DaemonOptions {
@@ -27,6 +37,8 @@ export interface DaemonOptions {
   readonly config: DaemonConfig;
   readonly registry: StrategyRegistry;
   readonly log: Logger;
+  /** The file `up` read, for `SaveConfig = true`. */
+  readonly configPath?: string;
   /** `host:port` for Prometheus metrics, if wanted. */
   readonly metrics?: string;
 }
@@ -35,12 +47,29 @@ export class Daemon {
   readonly device: Device;
   private readonly sockets: UdpSockets;
   private tun: LinuxTun | undefined;
+  /** Decrypted packets, written a batch per tick so the TUN's offloads can coalesce them. */
+  private tunQueue: TunWriteQueue | undefined;
   private uapi: UapiServer | undefined;
+  private oracle: OracleServer | undefined;
   private metricsServer: Server | undefined;
   private readonly resolvers = new Map<string, EndpointResolver>();
   private timer: NodeJS.Timeout | undefined;
   private scheduledFor: number | undefined;
   private stopped = false;
+  // ---- drop-in (issue 16): the link watch, and the promise that settles when the daemon stops.
+  private linkWatch: LinkWatch | undefined;
+  private routing: Routing | undefined;
+  private dns: AppliedDns | undefined;
+  private routeWatch: RouteWatch | undefined;
+  /** Each peer's endpoint list as configured (`pathwire showconf`), and each strategy's config. */
+  private readonly endpointItems = new Map<string, readonly EndpointItem[]>();
+  private readonly strategyConfigs = new WeakMap<StrategyV1, StrategyConfig>();
+  private settle: (reason: string) => void = () => {};
+  /** Settles with the reason once the daemon has stopped, whoever stopped it (signal, link deleted, TUN error). */
+  readonly finished = new Promise<string>((resolve) => {
+    this.settle = resolve;
+  });
+  // ----
   private hooksDone = { preUp: false, postUp: false };
 
   private constructor(private readonly options: DaemonOptions) {
@@ -52,18 +81,10 @@ export class Daemon {
       wallClock: (now) => now,
       io: {
         sendDatagram: (to, bytes, from) => this.sockets.send(to, bytes, from),
+        // A packet the TUN refuses (too large, interface down) is dropped and counted, never
+        // thrown: a peer must not be able to crash the daemon.
         writePacket: (packet) => {
-          // A packet the TUN refuses (larger than its MTU, interface down) is dropped and
-          // counted, never thrown: a peer must not be able to crash the daemon.
-          try {
-            if (this.tun && !this.tun.write(packet)) this.device.recordDrop('tun-refused');
-          } catch (error) {
-            this.device.recordDrop('tun-refused');
-            options.log.debug('TUN write refused', {
-              length: packet.length,
-              message: (error as Error).message,
-            });
-          }
+          if (this.tunQueue && !this.tunQueue.push(packet)) this.device.recordDrop('tun-refused');
         },
         event: (event) => this.onEvent(event),
       },
@@ -96,32 +117,40 @@ export class Daemon {
     if (existsSync(`/sys/class/net/${iface}`)) {
       throw new Error(`interface ${iface} already exists: is it already up? (pathwire down ${iface})`);
     }
-    if (config.interface.dns.length > 0) {
-      throw new Error(
-        'DNS = is not applied by pathwire: remove it and configure the resolver yourself (e.g. resolvectl)',
-      );
-    }
+    // drop-in (issue 16): refuse `DNS =` before anything is applied when it cannot be honoured.
+    const dnsProblem = config.interface.dns.length > 0 ? dnsUnavailable() : undefined;
+    if (dnsProblem) throw new Error(dnsProblem);
     const table = config.interface.table ?? 'auto';
-    if (typeof table === 'number') throw new Error(`Table = ${table} is not supported: use auto or off`);
     runHooks('PreUp', config.interface.preUp, iface);
     this.hooksDone.preUp = true;
 
+    // drop-in (issue 16): `FwMark =` marks the sockets from the start.
+    if (typeof config.interface.fwMark === 'number') this.sockets.mark = config.interface.fwMark;
+    // drop-in (issue 16): without `MTU =`, wg-quick's computation from the endpoints' routes.
+    const mtu =
+      config.interface.mtu ??
+      automaticMtu(
+        config.peers.flatMap((peer) =>
+          peer.endpoints.flatMap((item) => (item.kind === 'address' ? [item.address] : [])),
+        ),
+      );
+    this.device.setMtu(mtu);
+    this.sockets.setInnerMtu(mtu);
     const port = await this.sockets.open(config.interface.listenPort ?? 0);
-    const routes = table === 'off' ? [] : config.peers.flatMap((peer) => peer.allowedIPs);
-    const defaults = routes.filter((route) => route.endsWith('/0'));
-    if (defaults.length > 0) {
-      // wg-quick installs default routes with fwmark policy routing; pathwire does not (yet).
-      log.warn('default routes are not installed: route them yourself (e.g. ip route add ... dev IFACE)', {
-        interface: iface,
-        allowedIPs: defaults,
-      });
-    }
     this.tun = openTun({
       name: iface,
-      mtu: config.interface.mtu ?? 1420,
+      mtu,
       addresses: config.interface.addresses,
-      routes: routes.filter((route) => !route.endsWith('/0')),
+      routes: [],
       batchSize: 128,
+      // Any MTU the link may be given later (`ip link set IFACE mtu N`) can be read and written.
+      maxPacketSize: 65_535,
+    });
+    this.tunQueue = new TunWriteQueue(this.tun, {
+      onRefused: (count, reason) => {
+        for (let i = 0; i < count; i++) this.device.recordDrop('tun-refused');
+        log.debug('TUN write refused', { packets: count, reason });
+      },
     });
     this.tun.onBatch((batch) => {
       const now = Date.now();
@@ -132,10 +161,51 @@ export class Daemon {
       this.schedule();
       return true;
     });
-    this.tun.onError((error) => log.error('TUN read error', { code: error.code, message: error.message }));
+    // A TUN read error is fatal, as in wireguard-go (RoutineReadFromTUN closes the device): no
+    // zombie interface. The link deleted under us shows up here or in the link watch.
+    this.tun.onError((error) => {
+      log.error('TUN read error', { code: error.code, message: error.message });
+      void this.stop(`TUN error (${error.code})`);
+    });
+    this.linkWatch = watchLink({
+      name: this.tun.name,
+      ifindex: this.tun.ifindex,
+      mtu: this.tun.mtu,
+      onDeleted: () => void this.stop('link deleted'),
+      onMtu: (linkMtu) => {
+        // Padding and the UDP sockets follow the link (the TUN reads and writes any size).
+        if (linkMtu < 68) return;
+        this.device.setMtu(linkMtu);
+        try {
+          this.sockets.setInnerMtu(linkMtu);
+        } catch (error) {
+          log.error('cannot rebind the UDP sockets for the new MTU', { message: (error as Error).message });
+          void this.stop('UDP rebind failed');
+          return;
+        }
+        log.info('link MTU changed', { interface: iface, mtu: linkMtu });
+      },
+    });
 
     const now = Date.now();
     for (const peer of config.peers) this.addPeer(peer, now);
+
+    // ---- drop-in (issue 16): routes as wg-quick installs them (full tunnel: fwmark policy
+    // routing), then DNS; both undone in stop().
+    this.routing = installRoutes({
+      iface,
+      allowedIPs: config.peers.flatMap((peer) => peer.allowedIPs),
+      table,
+      addresses: config.interface.addresses,
+      fwmark: this.sockets.mark,
+      setFwmark: (mark) => this.sockets.setMark(mark),
+    });
+    this.dns = applyDns(iface, config.interface.dns);
+    this.routeWatch = watchRoutes(
+      () => this.device.clearSourceAddresses(),
+      (reason) => log.warn('route changes are not followed (sticky source addresses kept)', { reason }),
+    );
+    // ----
 
     this.uapi = await serveUapi({
       iface,
@@ -146,15 +216,45 @@ export class Daemon {
         listenPort: () => this.sockets.port,
         setListenPort: async (newPort: number) => {
           // Bind the new port first; on failure the old sockets keep working.
-          if (newPort !== this.sockets.port || newPort === 0) await this.sockets.reopen(newPort);
+          if (newPort !== this.sockets.port || newPort === 0) {
+            await this.sockets.reopen(newPort);
+            // drop-in (issue 16): a new socket, new sources (wireguard-go clears them on rebind).
+            this.device.clearSourceAddresses();
+          }
         },
         changed: () => this.schedule(),
+        // drop-in (issue 16): `wg set IFACE fwmark M` marks both UDP sockets (SO_MARK).
+        fwmark: () => this.sockets.mark,
+        // Run-time multi-endpoint peers (`pathwire set IFACE peer KEY endpoints … strategy …`).
+        planEndpoints: (text: string) => {
+          const items = parseEndpointList(text);
+          return (publicKey: Uint8Array) => {
+            const peer = this.device.peer(publicKey);
+            if (peer) this.setEndpointItems(peer, items);
+          };
+        },
+        planStrategy: (text: string) => {
+          const chosen = readStrategy(text, this.options.registry.names());
+          const strategy = this.options.registry.create(chosen.name, chosen.options);
+          this.strategyConfigs.set(strategy, chosen);
+          return strategy;
+        },
+        peerLines: (peer: Peer) => this.peerLines(peer),
+        setFwmark: (mark: number) => this.sockets.setMark(mark),
       },
     });
     if (this.options.metrics) {
       this.metricsServer = await serveMetrics(this.options.metrics, () => formatMetrics(this.device, iface));
     }
     await mkdir(RUN_DIRECTORY, { recursive: true, mode: 0o700 });
+    this.oracle = await serveOracle({
+      iface,
+      device: this.device,
+      now: () => Date.now(),
+      directory: RUN_DIRECTORY,
+      setEndpoints: (peer, endpoints) => this.setEndpointItems(peer, parseEndpointList(endpoints.join(', '))),
+      changed: () => this.schedule(),
+    });
     await writeFile(pidFilePath(iface), `${process.pid}\n`, { mode: 0o600 });
     runHooks('PostUp', config.interface.postUp, iface);
     this.hooksDone.postUp = true;
@@ -181,8 +281,45 @@ export class Daemon {
       },
       now,
     );
-    if (section.endpoints.length === 0) return;
-    const resolver = new EndpointResolver(section.endpoints);
+    this.strategyConfigs.set(strategy, section.strategy);
+    if (section.endpoints.length > 0) this.setEndpointItems(peer, section.endpoints);
+  }
+
+  /** pathwire's extra `get=1` lines for a peer: its endpoint list and strategy as configured. */
+  private peerLines(peer: Peer): string[] {
+    return peerConfigLines(
+      this.endpointItems.get(peer.publicKeyText),
+      this.strategyConfigs.get(peer.strategy),
+    );
+  }
+
+  /** `SaveConfig = true`: the running state back into the file (not after a crash or a failed start). */
+  private async saveConfig(reason: string): Promise<void> {
+    const { config, configPath, log } = this.options;
+    if (!config.interface.saveConfig || !configPath || reason === 'crash' || reason === 'start-up failed')
+      return;
+    try {
+      const reply = formatGet(
+        this.device,
+        Date.now(),
+        { listenPort: this.sockets.port, fwmark: this.sockets.mark },
+        (peer) => this.peerLines(peer),
+      );
+      await saveConfig(configPath, savedConfigText(config, reply, this.tun?.mtu));
+      log.info('configuration saved', { file: configPath });
+    } catch (error) {
+      log.warn('SaveConfig failed', { file: configPath, message: (error as Error).message });
+    }
+  }
+
+  /**
+   * A peer's endpoint set from a list (config `Endpoint`, or `pathwire set … endpoints` at run
+   * time): a resolver feeds it live, replacing any earlier one.
+   */
+  private setEndpointItems(peer: Peer, items: readonly EndpointItem[]): void {
+    this.resolvers.get(peer.publicKeyText)?.close();
+    this.endpointItems.set(peer.publicKeyText, items);
+    const resolver = new EndpointResolver(items);
     resolver.on('change', () => this.applyEndpoints(peer, resolver));
     this.resolvers.set(peer.publicKeyText, resolver);
     void resolver.start();
@@ -199,11 +336,13 @@ export class Daemon {
 
   private onEvent(event: DeviceEvent): void {
     const log = this.options.log;
+    this.oracle?.deviceEvent(event);
     switch (event.type) {
       case 'peer-removed': {
         // Its resolver must not keep polling DNS for a peer that is gone.
         this.resolvers.get(event.peer)?.close();
         this.resolvers.delete(event.peer);
+        this.endpointItems.delete(event.peer);
         log.info('peer removed', { peer: event.peer });
         break;
       }
@@ -245,6 +384,8 @@ export class Daemon {
     this.stopped = true;
     const { iface, config, log } = this.options;
     clearTimeout(this.timer);
+    this.linkWatch?.close();
+    this.routeWatch?.close();
     if (this.hooksDone.postUp) {
       try {
         runHooks('PreDown', config.interface.preDown, iface);
@@ -252,8 +393,13 @@ export class Daemon {
         log.warn('PreDown failed', { message: (error as Error).message });
       }
     }
+    await this.saveConfig(reason);
     for (const resolver of this.resolvers.values()) resolver.close();
+    // drop-in (issue 16): what wg-quick's del_if / unset_dns remove.
+    for (const failure of [...(this.routing?.undo() ?? []), this.dns?.undo()])
+      if (failure) log.warn('clean-up step failed', { message: failure });
     await this.uapi?.close();
+    await this.oracle?.close();
     this.metricsServer?.close();
     this.tun?.close();
     this.sockets.close();
@@ -266,5 +412,6 @@ export class Daemon {
       }
     }
     log.info('interface down', { interface: iface, reason });
+    this.settle(reason);
   }
 }

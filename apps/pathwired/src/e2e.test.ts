@@ -357,26 +357,32 @@ describeWith(namespaceCapability(['wg', 'ping']), 'pathwire under hostile or clu
     daemons.push(daemonB);
     daemons.push(await startDaemon(topology, a, topology.name('hpa'), configA));
     expect(topology.exec(a, 'ping', ['-c', '2', '-i', '0.2', '-W', '10', STOCK.v4])).toContain('2 received');
-    // 1450-byte pings: 1478-byte echo requests, more than B's TUN takes; B must stay up.
-    try {
-      topology.exec(a, 'ping', ['-c', '3', '-i', '0.2', '-W', '1', '-s', '1450', '-M', 'do', STOCK.v4]);
-    } catch {}
+    // 1450-byte pings: 1478-byte echo requests, more than B's TUN MTU. B must stay up; its TUN
+    // takes packets of any size (so B follows `ip link set mtu` at run time), and the kernel
+    // fragments B's large replies, as with wireguard-go.
+    const big = topology.exec(a, 'ping', [
+      '-c',
+      '3',
+      '-i',
+      '0.2',
+      '-W',
+      '10',
+      '-s',
+      '1450',
+      '-M',
+      'do',
+      STOCK.v4,
+    ]);
+    expect(big).toContain('3 received');
     expect(daemonB.child.exitCode).toBeNull();
-    const statusB = JSON.parse(run(process.execPath, [PATHWIRE_BIN, 'status', daemonB.iface, '--json'])) as {
-      drops: Record<string, number>;
-    }[];
-    expect(statusB[0]!.drops['tun-refused']).toBeGreaterThan(0);
     expect(topology.exec(a, 'ping', ['-c', '2', '-i', '0.2', '-W', '10', STOCK.v4])).toContain('2 received');
     // A listen-port change to a port already taken is refused, and the old port keeps working.
     const squatter = topology.spawn(b, process.execPath, [
       '-e',
-      "require('dgram').createSocket('udp4').bind(51999); setInterval(() => {}, 1e6)",
+      "require('dgram').createSocket('udp4').bind(51999, () => console.log('bound')); setInterval(() => {}, 1e6)",
     ]);
-    await waitFor(
-      () => topology.exec(b, 'ss', ['-H', '-u', '-l', '-n', 'sport = :51999']).trim() !== '',
-      'the squatter bound to port 51999',
-      30_000,
-    );
+    // On a busy machine node takes a while to start: wait until the port is really taken.
+    await waitFor(() => squatter.log().includes('bound'), 'the squatter to bind port 51999', 30_000);
     let refusal = '';
     try {
       run('wg', ['set', daemonB.iface, 'listen-port', '51999']);

@@ -80,12 +80,74 @@ describe('configuration keeps the replay state', () => {
   });
 });
 
+describe('a device without a private key (as wireguard-go before `wg set private-key`)', () => {
+  it('sends no initiation until it has a key, then handshakes', () => {
+    const { a, b, toA, toB } = wired();
+    a.setPrivateKey(new Uint8Array(32));
+    expect(a.hasPrivateKey).toBe(false);
+    a.sendPacket(0, packet);
+    expect(toB.filter((d) => d[0] === 1)).toHaveLength(0);
+    expect(a.counters.drops['no-private-key']).toBe(1);
+    const key = nobleBackend.generateSecretKey();
+    a.setPrivateKey(key);
+    b.setPeer({ publicKey: a.publicKey, allowedIPs: ['10.0.0.1/32'] }, 0);
+    a.sendPacket(10, packet);
+    const initiation = toB.find((d) => d[0] === 1)!;
+    b.receiveDatagram(10, A_SOURCE, initiation);
+    expect(toA.some((d) => d[0] === 2)).toBe(true);
+  });
+});
+
+describe('sticky source address, not too sticky (wireguard-go markEndpointSrcForClearing)', () => {
+  function stuck() {
+    const sent: { bytes: Uint8Array; from: string | undefined }[] = [];
+    const toA: Uint8Array[] = [];
+    const a = new Device({
+      backend: nobleBackend,
+      privateKey: nobleBackend.generateSecretKey(),
+      io: { sendDatagram: (_to, bytes, from) => sent.push({ bytes, from }), writePacket: () => {} },
+    });
+    const b = new Device({
+      backend: nobleBackend,
+      privateKey: nobleBackend.generateSecretKey(),
+      io: { sendDatagram: (_to, bytes) => toA.push(bytes), writePacket: () => {} },
+    });
+    const B = { address: '198.51.100.2', port: 51820 };
+    a.setPeer({ publicKey: b.publicKey, allowedIPs: ['10.0.0.2/32'], endpoints: [B] }, 0);
+    b.setPeer({ publicKey: a.publicKey, allowedIPs: ['10.0.0.1/32'] }, 0);
+    a.sendPacket(0, packet);
+    b.receiveDatagram(0, A_SOURCE, sent.shift()!.bytes);
+    // The response reaches A at its second address: A answers from it from now on.
+    a.receiveDatagram(1, B, toA.shift()!, '192.0.2.77');
+    const record = a.peer(b.publicKey)!.active!;
+    expect(record.localAddress).toBe('192.0.2.77');
+    return { a, b, sent, record };
+  }
+
+  it('a new-handshake timer (data sent, nothing back) clears it before the initiation', () => {
+    const { a, sent, record } = stuck();
+    sent.length = 0;
+    a.sendPacket(2, packet);
+    for (let t = 2; t <= 20_000; t += 250) a.tick(t);
+    const initiation = sent.find((datagram) => datagram.bytes[0] === 1);
+    expect(initiation).toBeDefined();
+    expect(initiation!.from).toBeUndefined();
+    expect(record.localAddress).toBeUndefined();
+  });
+
+  it("clearSourceAddresses() (listen-port change, address removed) forgets every peer's", () => {
+    const { a, record } = stuck();
+    a.clearSourceAddresses();
+    expect(record.localAddress).toBeUndefined();
+  });
+});
+
 describe('keypair rotation', () => {
   it('a response arriving while a next keypair is pending retires the old current (no index leak)', () => {
     const { a, b, toA, toB } = wired();
     a.setPeer({ publicKey: b.publicKey, allowedIPs: ['10.0.0.2/32'] }, 0);
     b.setPeer({ publicKey: a.publicKey, endpoints: [{ address: '192.0.2.1', port: 51820 }] }, 0);
-    const indices = (device: Device) => (device as unknown as { indices: Map<number, unknown> }).indices.size;
+    const indices = (device: Device) => device.indexCount;
     let now = 0;
     for (let round = 0; round < 6; round++) {
       // Past REJECT_AFTER_TIME: both sessions are unusable, so both sides initiate again.

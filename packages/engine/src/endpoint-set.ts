@@ -4,7 +4,7 @@
  * authenticated packets, bounded, least recently used evicted), each with the statistics
  * strategies read.
  */
-import { classifyAddress, endpointKey } from '@pathwire/resolver/parse';
+import { classifyAddress, endpointKey } from '@pathwire/ip';
 import {
   type Endpoint,
   type EndpointView,

@@ -22,6 +22,8 @@ export type DropReason =
   | 'staged-overflow'
   | 'handshake-gave-up'
   | 'not-ip'
+  /** The device has no private key (all zero, as wireguard-go before `wg set private-key`): no handshake. */
+  | 'no-private-key'
   /** Reported by the driver: the TUN refused a decrypted packet (too large, interface down, full). */
   | 'tun-refused';
 

@@ -4,7 +4,7 @@
  * absolute deadlines, its endpoint set and the strategy that chooses among them.
  */
 import type { HandshakePeer } from '@pathwire/noise';
-import type { StrategyV1 } from '@pathwire/strategy';
+import type { StrategyEvent, StrategyV1 } from '@pathwire/strategy';
 import type { Keypair } from '@pathwire/transport';
 import { PROBE_TIMEOUT } from './constants.js';
 import type { EndpointRecord, EndpointSet } from './endpoint-set.js';
@@ -50,6 +50,12 @@ export class Peer implements Schedulable {
   readonly authenticatedEventAt = new Map<string, number>();
   readonly probes = new Map<number, { endpoint: string; sentAt: number }>();
   probeSupport: 'unknown' | 'yes' | 'no' = 'unknown';
+  /** Events for the strategy, handed to it when the current input is done (no re-entrancy). */
+  readonly strategyInbox: StrategyEvent[] = [];
+  /** A `handshake-needed` is queued: the initiation leaves when the strategy has answered. */
+  handshakeQueued = false;
+  /** Wall-clock ms of the TAI64N timestamp in our last initiation (they only go forward). */
+  lastTimestampMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly publicKey: Uint8Array,

@@ -12,7 +12,7 @@ describe('canonicalAddress', () => {
     ['::1', '::1'],
     ['[fd00::1]', 'fd00::1'],
     ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'],
-    // IPv4-mapped IPv6 is IPv4 in the project's one canonical form (@pathwire/resolver).
+    // IPv4-mapped IPv6 is IPv4 in the project's one canonical form (@pathwire/ip).
     ['::ffff:192.0.2.1', '192.0.2.1'],
     ['fe80::1%eth0', 'fe80::1%eth0'],
   ])('%s -> %s', (input, expected) => {

@@ -1,6 +1,6 @@
+import { Random } from '@pathwire/random';
 import { describe, expect, it } from 'vitest';
 import { EventQueue } from './event-queue.js';
-import { Random } from './random.js';
 
 interface Item {
   time: number;

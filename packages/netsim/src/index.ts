@@ -20,6 +20,8 @@
  * console.log(deliveryRatio(flow.records), latencySummary(flow.records).p50);
  * ```
  */
+
+export { Random } from '@pathwire/random';
 export {
   type AddressFamily,
   addressFamily,
@@ -54,7 +56,6 @@ export {
 } from './link.js';
 export type { NodeIO, SendErrorCode, SendResult, SimNode } from './node.js';
 export { NodeHandle, type TunnelListener } from './node-handle.js';
-export { Random } from './random.js';
 export { type AttachOptions, type SimCounters, Simulator, type SimulatorOptions } from './simulator.js';
 export {
   deliveryRatio,

@@ -3,6 +3,16 @@
  * ICMP echo), carrying a probe payload: magic `PWS1`, flow id, sequence number and send
  * time, padded to the requested size. Checksums are valid, so the packets are real IP.
  */
+import {
+  echoRequestToReply,
+  formatIPv4,
+  IPPROTO_ICMP,
+  IPPROTO_UDP,
+  internetChecksum,
+  ipv4PseudoHeaderSum,
+  parseIPv4,
+  writeIPv4Header,
+} from '@pathwire/ip';
 import { NetsimError } from './errors.js';
 
 const MAGIC = 0x50575331; // 'PWS1'
@@ -12,8 +22,7 @@ const PROBE = 20;
 /** Smallest packet the generators build: IPv4 + UDP/ICMP header + probe payload. */
 export const MIN_PROBE_PACKET = IP_HEADER + L4_HEADER + PROBE;
 
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_UDP = 17;
+export { IPPROTO_ICMP, IPPROTO_UDP, internetChecksum };
 
 export type ProbeKind = 'udp' | 'echo-request' | 'echo-reply';
 
@@ -43,32 +52,15 @@ export interface ProbePacketOptions {
   ttl?: number;
 }
 
-const parsed = new Map<string, number[]>();
+const parsed = new Map<string, Uint8Array>();
 
-function ipv4Bytes(address: string): number[] {
+function ipv4Bytes(address: string): Uint8Array {
   const known = parsed.get(address);
   if (known) return known;
-  const parts = address.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) {
-    throw new NetsimError('INVALID_ADDRESS', `inner packets are IPv4; got ${address}`);
-  }
-  if (parsed.size < 1024) parsed.set(address, parts);
-  return parts;
-}
-
-/** RFC 1071 one's-complement sum, folded, not inverted. */
-function sum16(bytes: Uint8Array, start: number, end: number, initial = 0): number {
-  let sum = initial;
-  let i = start;
-  for (; i + 1 < end; i += 2) sum += (bytes[i]! << 8) | bytes[i + 1]!;
-  if (i < end) sum += bytes[i]! << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
-}
-
-/** RFC 1071 Internet checksum of a byte range. */
-export function internetChecksum(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  return ~sum16(bytes, start, end) & 0xffff;
+  const bytes = parseIPv4(address);
+  if (bytes === undefined) throw new NetsimError('INVALID_ADDRESS', `inner packets are IPv4; got ${address}`);
+  if (parsed.size < 1024) parsed.set(address, bytes);
+  return bytes;
 }
 
 /** Build an IPv4 UDP or ICMP echo packet carrying a probe payload. */
@@ -85,15 +77,14 @@ export function buildProbePacket(options: ProbePacketOptions): Uint8Array {
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   const udp = options.kind === 'udp';
-  // IPv4 header
-  out[0] = 0x45;
-  view.setUint16(2, size);
-  view.setUint16(4, options.seq & 0xffff); // identification
-  out[8] = options.ttl ?? 64;
-  out[9] = udp ? IPPROTO_UDP : IPPROTO_ICMP;
-  out.set(src, 12);
-  out.set(dst, 16);
-  view.setUint16(10, internetChecksum(out, 0, IP_HEADER));
+  writeIPv4Header(out, {
+    source: src,
+    destination: dst,
+    protocol: udp ? IPPROTO_UDP : IPPROTO_ICMP,
+    totalLength: size,
+    identification: options.seq,
+    ttl: options.ttl ?? 64,
+  });
   // probe payload
   const p = IP_HEADER + L4_HEADER;
   view.setUint32(p, MAGIC);
@@ -106,9 +97,9 @@ export function buildProbePacket(options: ProbePacketOptions): Uint8Array {
     view.setUint16(l4, options.srcPort ?? 40000);
     view.setUint16(l4 + 2, options.dstPort ?? 9);
     view.setUint16(l4 + 4, size - IP_HEADER);
-    const pseudo = sum16(out, 12, 20, IPPROTO_UDP + (size - IP_HEADER));
+    const pseudo = ipv4PseudoHeaderSum(out, IPPROTO_UDP, size - IP_HEADER);
     // The padding after the probe is zero and adds nothing to the sum.
-    const c = ~sum16(out, l4, l4 + L4_HEADER + PROBE, pseudo) & 0xffff;
+    const c = internetChecksum(out, l4, l4 + L4_HEADER + PROBE, pseudo);
     view.setUint16(l4 + 6, c === 0 ? 0xffff : c);
   } else {
     out[l4] = options.kind === 'echo-request' ? 8 : 0;
@@ -117,10 +108,6 @@ export function buildProbePacket(options: ProbePacketOptions): Uint8Array {
     view.setUint16(l4 + 2, internetChecksum(out, l4, l4 + L4_HEADER + PROBE)); // zero padding adds nothing
   }
   return out;
-}
-
-function ipv4Text(bytes: Uint8Array, at: number): string {
-  return `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`;
 }
 
 /**
@@ -143,8 +130,8 @@ export function parseProbePacket(packet: Uint8Array): Probe | undefined {
   else return undefined;
   return {
     kind,
-    src: ipv4Text(packet, 12),
-    dst: ipv4Text(packet, 16),
+    src: formatIPv4(packet.subarray(12, 16)),
+    dst: formatIPv4(packet.subarray(16, 20)),
     flowId: view.getUint32(p + 4),
     seq: view.getUint32(p + 8),
     sentAt: view.getFloat64(p + 12),
@@ -157,14 +144,6 @@ export function echoReplyFor(request: Uint8Array): Uint8Array | undefined {
   const probe = parseProbePacket(request);
   if (probe?.kind !== 'echo-request') return undefined;
   const reply = request.slice(0, probe.length);
-  const view = new DataView(reply.buffer);
-  reply.set(request.subarray(16, 20), 12);
-  reply.set(request.subarray(12, 16), 16);
-  reply[8] = 64;
-  view.setUint16(10, 0);
-  view.setUint16(10, internetChecksum(reply, 0, IP_HEADER));
-  reply[IP_HEADER] = 0;
-  view.setUint16(IP_HEADER + 2, 0);
-  view.setUint16(IP_HEADER + 2, internetChecksum(reply, IP_HEADER, probe.length));
+  echoRequestToReply(reply);
   return reply;
 }

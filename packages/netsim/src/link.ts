@@ -3,7 +3,7 @@
  * optional bandwidth with a bounded queue, and a blackhole switch. Each direction draws
  * from its own seeded stream and keeps its own counters.
  */
-import type { Random } from './random.js';
+import type { Random } from '@pathwire/random';
 
 export interface LinkProps {
   /** One-way delay, ms. */

@@ -3,11 +3,12 @@
  * pending wake, and the tunnel side that traffic generators use (inject inner packets,
  * listen to packets the node delivers to its tunnel).
  */
+
+import type { Random } from '@pathwire/random';
 import type { Endpoint } from './endpoint.js';
 import { NetsimError } from './errors.js';
 import type { Host } from './host.js';
 import type { NodeIO, SendResult, SimNode } from './node.js';
-import type { Random } from './random.js';
 
 /** The simulator operations a handle forwards to (implemented by `Simulator`). */
 export interface NodeDriver {

@@ -3,6 +3,8 @@
  * ordered by (time, insertion order), hosts, paths and attached nodes. Nothing here reads
  * real time or `Math.random`: a run is a pure function of its seed and its script.
  */
+
+import { Random } from '@pathwire/random';
 import { addressFamily, canonicalAddress, type Endpoint } from './endpoint.js';
 import { NetsimError } from './errors.js';
 import { EventQueue } from './event-queue.js';
@@ -10,7 +12,6 @@ import { Host, type HostRegistry, type HostSpec } from './host.js';
 import { DEFAULT_LINK, type LinkProps, Path, PathDirection, validateLinkProps } from './link.js';
 import type { SendErrorCode, SendResult, SimNode } from './node.js';
 import { type NodeDriver, NodeHandle } from './node-handle.js';
-import { Random } from './random.js';
 import { Timeline } from './timeline.js';
 
 export interface SimulatorOptions {

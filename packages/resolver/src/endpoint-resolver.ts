@@ -13,14 +13,20 @@
  * - NODATA (RFC 2308 §2.2): an authoritative "no record of this type": dropped at once.
  */
 
-import { type AddressClass, classifyBytes, isUsableClass } from './classify.js';
+import {
+  type AddressClass,
+  classifyBytes,
+  type Endpoint,
+  endpointKey,
+  formatAddress,
+  isUsableClass,
+  parseAddress,
+} from '@pathwire/ip';
 import { type Clock, systemClock } from './clock.js';
 import { createDnsLookup, type DnsAnswer, type DnsLookup } from './dns-lookup.js';
 import { Emitter } from './emitter.js';
-import { type Endpoint, endpointKey } from './endpoint.js';
 import { ResolverError, UnusableEndpointError } from './errors.js';
 import { canonicalHostname } from './hostname.js';
-import { formatAddress, parseAddress } from './ip-address.js';
 import { orderCandidates } from './order.js';
 import type { AddressItem, EndpointItem, HostnameItem } from './parse-endpoints.js';
 import { parseEndpointList } from './parse-endpoints.js';

@@ -9,9 +9,9 @@
  *
  * Pure: no `node:` import.
  */
+import { formatAddress, isValidZone, parseAddress, parseIPv4, parseIPv6 } from '@pathwire/ip';
 import { EndpointParseError, type ParseErrorCode } from './errors.js';
 import { canonicalHostname } from './hostname.js';
-import { formatAddress, isValidZone, parseAddress, parseIPv4, parseIPv6 } from './ip-address.js';
 
 interface ItemBase {
   /** The item as written, trimmed. */

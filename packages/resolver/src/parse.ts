@@ -10,13 +10,17 @@
  * }
  * ```
  */
+// Addresses, endpoints and classes live in @pathwire/ip; re-exported for existing importers.
 export {
   type AddressClass,
   type AddressClassification,
+  canonicalAddress,
   classifyAddress,
+  type Endpoint,
+  endpointKey,
+  formatIPv6,
   isUsableClass,
-} from './classify.js';
-export { type Endpoint, endpointKey } from './endpoint.js';
+} from '@pathwire/ip';
 export {
   EndpointParseError,
   type ItemPosition,
@@ -26,7 +30,6 @@ export {
   UnusableEndpointError,
 } from './errors.js';
 export { canonicalHostname, type HostnameResult } from './hostname.js';
-export { canonicalAddress, formatIPv6 } from './ip-address.js';
 export { type OrderOptions, orderCandidates } from './order.js';
 export {
   type AddressItem,

@@ -9,6 +9,7 @@
  * console.log(strategy.specificationVersion, strategy.name); // v1 roaming
  * ```
  */
+export { adaptStrategy, SUPPORTED_SPECIFICATION_VERSIONS, type VersionedStrategy } from './adapter.js';
 export { lowestRtt, usableCandidates } from './candidates.js';
 export { StrategyError, type StrategyErrorCode } from './errors.js';
 export { durationOption, expectOnlyOptions } from './options.js';

@@ -2,11 +2,10 @@
  * Strategies by name, for configs that say `Strategy = handshake-race`. Strategy packages export
  * a `register(registry)` function; the daemon calls it for each strategy it ships.
  */
+import { adaptStrategy } from './adapter.js';
 import { StrategyError } from './errors.js';
 import { createRoaming } from './roaming.js';
 import type { StrategyFactory, StrategyV1 } from './v1/strategy.js';
-
-const SUPPORTED_VERSIONS = new Set(['v1']);
 
 export class StrategyRegistry {
   private readonly factories = new Map<string, StrategyFactory>();
@@ -33,14 +32,7 @@ export class StrategyRegistry {
         `unknown strategy "${name}" (known: ${this.names().join(', ')})`,
       );
     }
-    const strategy = factory(options);
-    if (!SUPPORTED_VERSIONS.has(strategy.specificationVersion)) {
-      throw new StrategyError(
-        'UNSUPPORTED_VERSION',
-        `strategy "${name}" implements specification ${String(strategy.specificationVersion)}; this engine supports v1`,
-      );
-    }
-    return strategy;
+    return adaptStrategy(factory(options));
   }
 }
 

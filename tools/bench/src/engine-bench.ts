@@ -227,6 +227,10 @@ function simulatedHour(): void {
 }
 
 console.log(`# engine benchmarks — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}\n`);
+// PATHWIRE_BENCH_ONLY=data-path runs the data path alone (for repeated before/after runs).
+const only = process.env.PATHWIRE_BENCH_ONLY;
 dataPath();
-manyPeers();
-simulatedHour();
+if (only !== 'data-path') {
+  manyPeers();
+  simulatedHour();
+}

@@ -1,8 +1,8 @@
 import { bytesToBase64 } from '@pathwire/crypto';
 import { nodeBackend } from '@pathwire/crypto/node';
+import { buildIcmpEcho as buildEcho, parseIcmpEcho as parseEcho } from '@pathwire/ip';
 import { describeWith, namespaceCapability } from '@pathwire/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildEcho, parseEcho } from './icmp.js';
 import { createWorld, INNER, type InteropWorld } from './scenario.js';
 import { UdpEngineDriver } from './udp-engine-driver.js';
 

@@ -1,5 +1,5 @@
 /** The interop proof against wireguard-go (private tooling, not published). */
-export { buildEcho, type Echo, parseEcho } from './icmp.js';
+export { buildIcmpEcho as buildEcho, type IcmpEcho as Echo, parseIcmpEcho as parseEcho } from '@pathwire/ip';
 export { ManualTunnel, type ManualTunnelOptions } from './manual-tunnel.js';
 export {
   createWorld,

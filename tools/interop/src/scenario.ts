@@ -5,8 +5,8 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { bytesToBase64, type CryptoBackend } from '@pathwire/crypto';
+import { buildIcmpEcho as buildEcho, parseIcmpEcho as parseEcho } from '@pathwire/ip';
 import { type Link, type StockDevice, startWireguardGo, Topology } from '@pathwire/testkit';
-import { buildEcho, parseEcho } from './icmp.js';
 import { ManualTunnel } from './manual-tunnel.js';
 
 const STOCK_PORT = 51820;

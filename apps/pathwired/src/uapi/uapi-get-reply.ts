@@ -26,6 +26,10 @@ export interface UapiPeerStatus {
   persistentKeepaliveInterval: number;
   readonly allowedIPs: string[];
   strategy: string | undefined;
+  /** `pathwire_strategy_config=`: the strategy with its options, as in the config (`name k=v …`). */
+  strategyConfig: string | undefined;
+  /** `pathwire_endpoints=`: the endpoint list as configured (host names unresolved). */
+  endpointList: string | undefined;
   readonly endpoints: UapiEndpointStatus[];
 }
 
@@ -73,6 +77,8 @@ export function parseGetReply(text: string): UapiDeviceStatus {
         persistentKeepaliveInterval: 0,
         allowedIPs: [],
         strategy: undefined,
+        strategyConfig: undefined,
+        endpointList: undefined,
         endpoints: [],
       };
       device.peers.push(peer);
@@ -114,6 +120,12 @@ export function parseGetReply(text: string): UapiDeviceStatus {
         break;
       case 'pathwire_strategy':
         peer.strategy = value;
+        break;
+      case 'pathwire_strategy_config':
+        peer.strategyConfig = value;
+        break;
+      case 'pathwire_endpoints':
+        peer.endpointList = value;
         break;
       case 'pathwire_endpoint': {
         const [endpointKey = '', ...rest] = value.split(' ');

@@ -43,6 +43,16 @@ export interface UapiHooks {
   setFwmark?(mark: number): UapiHookResult;
   /** The strategy of a peer created through UAPI (default: the engine's, roaming). */
   strategyFor?(publicKey: Uint8Array): StrategyV1 | undefined;
+  /**
+   * pathwire's peer keys in `set=1` (sent by `pathwire set`, never by wg): `pathwire_endpoints=`
+   * (an endpoint list as in the config's `Endpoint`) and `pathwire_strategy=` (`name k=v …`).
+   * Each parses its value, throwing an Error with the reason when it is bad (nothing applied);
+   * the returned function applies it after the engine's peer exists.
+   */
+  planEndpoints?(text: string): (publicKey: Uint8Array) => void;
+  planStrategy?(text: string): StrategyV1;
+  /** Extra `pathwire_…=` lines for a peer in the `get=1` reply (its endpoint list as configured). */
+  peerLines?(peer: Peer): readonly string[];
   /** Called after a transaction changed the device (e.g. to re-arm the driver's wake-up). */
   changed?(): void;
 }
@@ -65,7 +75,12 @@ export interface UapiSetResult {
  * The whole `get=1` reply: device keys, then per peer the keys `wg` reads, pathwire's extra
  * keys, and the `errno=0` trailer with its blank line.
  */
-export function formatGet(device: Device, now: number, info: UapiDeviceInfo = {}): string {
+export function formatGet(
+  device: Device,
+  now: number,
+  info: UapiDeviceInfo = {},
+  peerLines?: (peer: Peer) => readonly string[],
+): string {
   const lines: string[] = [];
   const privateKey = devicePrivateKey(device);
   if (privateKey.some((byte) => byte !== 0)) lines.push(`private_key=${formatHexKey(privateKey)}`);
@@ -74,7 +89,10 @@ export function formatGet(device: Device, now: number, info: UapiDeviceInfo = {}
   // pathwire's device-level drop counters, one reason per line (wg skips unknown keys).
   for (const [reason, count] of Object.entries(device.counters.drops))
     lines.push(`pathwire_drop=${reason} ${count}`);
-  for (const peer of device.peers()) formatPeer(lines, device, peer, now);
+  for (const peer of device.peers()) {
+    formatPeer(lines, device, peer, now);
+    if (peerLines) lines.push(...peerLines(peer));
+  }
   lines.push('errno=0', '', '');
   return lines.join('\n');
 }
@@ -158,6 +176,9 @@ interface PeerPlan {
   replaceAllowedIPs: boolean;
   /** Prefixes added after the last `replace_allowed_ips=true`. */
   allowedIPs: string[];
+  /** pathwire's extensions (see UapiHooks.planEndpoints / planStrategy). */
+  endpoints: ((publicKey: Uint8Array) => void) | undefined;
+  strategy: StrategyV1 | undefined;
 }
 
 interface Plan {
@@ -225,6 +246,8 @@ function planSet(device: Device, lines: readonly string[], hooks: UapiHooks): Pl
         keepalive: undefined,
         replaceAllowedIPs: false,
         allowedIPs: [],
+        endpoints: undefined,
+        strategy: undefined,
       };
       plan.peers.push(peer);
       continue;
@@ -233,10 +256,8 @@ function planSet(device: Device, lines: readonly string[], hooks: UapiHooks): Pl
     if (!peer) {
       switch (key) {
         case 'private_key': {
-          const privateKey = parseHexKey(value) ?? invalid('not 64 hex digits');
-          if (privateKey.every((byte) => byte === 0))
-            invalid('a device without a private key is not supported');
-          plan.device.privateKey = privateKey;
+          // All zero clears the key (wireguard-go: `wg set IFACE private-key /dev/null`).
+          plan.device.privateKey = parseHexKey(value) ?? invalid('not 64 hex digits');
           break;
         }
         case 'listen_port':
@@ -286,6 +307,18 @@ function planSet(device: Device, lines: readonly string[], hooks: UapiHooks): Pl
       case 'protocol_version':
         if (value !== '1') invalid('only protocol version 1 exists');
         break;
+      case 'pathwire_endpoints':
+      case 'pathwire_strategy': {
+        const plan = key === 'pathwire_endpoints' ? hooks.planEndpoints : hooks.planStrategy;
+        if (!plan) throw new UapiError('UNKNOWN_KEY', `invalid UAPI peer key: ${key}`, number);
+        try {
+          if (key === 'pathwire_endpoints') peer.endpoints = hooks.planEndpoints!(value);
+          else peer.strategy = hooks.planStrategy!(value);
+        } catch (error) {
+          invalid((error as Error).message);
+        }
+        break;
+      }
       default:
         throw new UapiError('UNKNOWN_KEY', `invalid UAPI peer key: ${key}`, number);
     }
@@ -355,7 +388,7 @@ function applyPeer(device: Device, section: PeerPlan, now: number, hooks: UapiHo
     (!existing || section.keepalive * 1000 !== existing.persistentKeepaliveMs)
       ? section.keepalive
       : undefined;
-  const strategy = existing ? undefined : hooks.strategyFor?.(section.publicKey);
+  const strategy = section.strategy ?? (existing ? undefined : hooks.strategyFor?.(section.publicKey));
   const peer = device.setPeer(
     {
       publicKey: section.publicKey,
@@ -365,6 +398,7 @@ function applyPeer(device: Device, section: PeerPlan, now: number, hooks: UapiHo
     },
     now,
   );
+  section.endpoints?.(section.publicKey);
   if (section.endpoint) device.setActiveEndpoint(peer, section.endpoint, now);
   // Last, as wireguard-go's handlePostConfig: the keepalive it sends goes to the new endpoint.
   if (keepalive !== undefined)

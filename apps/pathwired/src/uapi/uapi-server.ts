@@ -86,8 +86,8 @@ export async function serveUapi(options: UapiServerOptions): Promise<UapiServer>
   };
 }
 
-/** Refuses a live socket, removes a stale one (as wireguard-go: a failed connect means stale). */
-async function claimPath(path: string, iface: string): Promise<void> {
+/** (Shared with the oracle socket.) Refuses a live socket, removes a stale one (as wireguard-go: a failed connect means stale). */
+export async function claimPath(path: string, iface: string): Promise<void> {
   const existing = await lstat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;
@@ -114,8 +114,8 @@ function isLive(path: string): Promise<boolean> {
   });
 }
 
-/** Binds under umask 077 so the socket is never, even briefly, reachable by others. */
-function listenPrivately(server: Server, path: string, iface: string): Promise<void> {
+/** Binds under umask 077 (or `umask`) so the socket is never, even briefly, reachable by others. */
+export function listenPrivately(server: Server, path: string, iface: string, umask = 0o077): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(
@@ -127,7 +127,7 @@ function listenPrivately(server: Server, path: string, iface: string): Promise<v
     server.once('error', onError);
     let previous: number | undefined;
     try {
-      previous = process.umask(0o077);
+      previous = process.umask(umask);
     } catch {
       previous = undefined; // worker threads cannot change the umask: chmod follows at once
     }
@@ -194,10 +194,13 @@ function handleConnection(socket: Socket, options: UapiServerOptions, serial: Se
   const runGet = async () => {
     const reply = await serial(() => {
       try {
-        return formatGet(options.device, options.now(), {
-          listenPort: options.hooks?.listenPort?.() ?? 0,
-          fwmark: options.hooks?.fwmark?.() ?? 0,
-        });
+        const peerLines = options.hooks?.peerLines;
+        return formatGet(
+          options.device,
+          options.now(),
+          { listenPort: options.hooks?.listenPort?.() ?? 0, fwmark: options.hooks?.fwmark?.() ?? 0 },
+          peerLines ? (peer) => peerLines(peer) : undefined,
+        );
       } catch (error) {
         return new UapiError('INTERNAL', String(error));
       }

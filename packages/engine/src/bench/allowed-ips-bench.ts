@@ -4,6 +4,7 @@
  * are pre-built views (80 % inside some prefix), so the timed loop measures `lookup` only.
  * Prints figures only (never pass/fail). Run the compiled file with node.
  */
+import { Random } from '@pathwire/random';
 import { AllowedIPs } from '../allowed-ips.js';
 import { type IpFamily, ipPrefixFromBytes } from '../ip-prefix.js';
 
@@ -13,16 +14,8 @@ const { performance, console } = globalThis as unknown as {
   console: { log(line: string): void };
 };
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded stream so runs replay. */
+const prng = (seed: number): (() => number) => Random.fromSeed(seed).toFunction();
 
 interface Peer {
   id: number;

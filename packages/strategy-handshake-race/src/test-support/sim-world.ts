@@ -106,10 +106,7 @@ export class StickySourceNode implements SimNode {
 
 /** A deterministic 32-byte secret from a seed, so simulated runs replay exactly. */
 export function seededKey(seed: number): Uint8Array {
-  const random = Random.fromSeed(seed);
-  const key = new Uint8Array(32);
-  for (let i = 0; i < 32; i += 4) new DataView(key.buffer).setUint32(i, random.nextUint32());
-  return key;
+  return Random.fromSeed(seed).nextBytes(32);
 }
 
 export interface SimSide {

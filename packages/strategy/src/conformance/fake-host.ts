@@ -1,12 +1,14 @@
 /**
  * A scripted stand-in for the engine, for the conformance suite: it keeps the endpoint views,
  * the active endpoint and the clock, hands events to a strategy exactly as the engine does, and
- * checks every decision against the contract before applying it.
+ * checks every answer with the engine's own `validateDecisions` before applying it.
  */
+import { Random } from '@pathwire/random';
 import type { StrategyDecision } from '../v1/decisions.js';
 import type { EndpointView, RoundTripTime } from '../v1/endpoint-view.js';
 import type { StrategyEvent } from '../v1/events.js';
 import type { StrategyContext, StrategyV1 } from '../v1/strategy.js';
+import { validateDecisions } from '../v1/validate.js';
 
 export class ConformanceFailure extends Error {
   override readonly name = 'ConformanceFailure';
@@ -38,16 +40,9 @@ function view(address: string, port: number, order: number): FakeEndpoint {
   };
 }
 
-/** A deterministic PRNG (mulberry32) so a scenario replays exactly. */
+/** A deterministic PRNG (@pathwire/random's xoshiro128**) so a scenario replays exactly. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return Random.fromSeed(seed).toFunction();
 }
 
 export class FakeHost {
@@ -55,6 +50,8 @@ export class FakeHost {
   active: string | undefined;
   endpoints: FakeEndpoint[];
   wakeAt: number | undefined;
+  /** What the context reports as `unansweredSince` (a scenario sets it). */
+  unansweredSince: number | undefined;
   readonly log: { event: StrategyEvent; decisions: readonly StrategyDecision[] }[] = [];
   /** Initiations the strategy asked for: each a list of targets with absolute send times. */
   readonly initiations: { at: number; targets: { endpoint: string; sendAt: number }[] }[] = [];
@@ -86,7 +83,7 @@ export class FakeHost {
       endpoints: this.endpoints,
       active: this.active,
       lastAuthenticatedAt: undefined,
-      unansweredSince: undefined,
+      unansweredSince: this.unansweredSince,
       sessionEstablishedAt: undefined,
       probeSupport: 'unknown',
       random: this.random,
@@ -104,56 +101,30 @@ export class FakeHost {
         `handle(${event.type}) threw: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
-    if (!Array.isArray(decisions))
-      throw new ConformanceFailure(`handle(${event.type}) did not return an array`);
+    const check = validateDecisions(decisions, this);
+    if (!check.ok) throw new ConformanceFailure(`handle(${event.type}): ${check.reason}`);
     this.log.push({ event, decisions });
-    for (const decision of decisions) this.apply(event, decision);
+    for (const decision of check.decisions) this.apply(decision);
     return decisions;
   }
 
-  private known(key: string, what: string): void {
-    if (!this.endpoint(key))
-      throw new ConformanceFailure(`${what} names "${key}", which is not in the endpoint set`);
-  }
-
-  private apply(event: StrategyEvent, decision: StrategyDecision): void {
+  private apply(decision: StrategyDecision): void {
     switch (decision.type) {
       case 'activate':
-        this.known(decision.endpoint, 'activate');
         this.active = decision.endpoint;
         return;
-      case 'initiate': {
-        const seen = new Set<string>();
-        for (const target of decision.targets) {
-          this.known(target.endpoint, 'initiate');
-          if (!Number.isFinite(target.delayMs) || target.delayMs < 0) {
-            throw new ConformanceFailure(
-              `initiate: delay ${target.delayMs} for ${target.endpoint} is not a finite non-negative number`,
-            );
-          }
-          if (seen.has(target.endpoint))
-            throw new ConformanceFailure(`initiate: ${target.endpoint} listed twice`);
-          seen.add(target.endpoint);
-        }
+      case 'initiate':
         this.initiations.push({
           at: this.now,
           targets: decision.targets.map((t) => ({ endpoint: t.endpoint, sendAt: this.now + t.delayMs })),
         });
         return;
-      }
       case 'probe':
-        this.known(decision.endpoint, 'probe');
         this.probes.push(decision.endpoint);
         return;
       case 'wake':
-        if (!Number.isFinite(decision.at))
-          throw new ConformanceFailure(`wake at ${decision.at} is not finite`);
         this.wakeAt = decision.at;
         return;
-      default:
-        throw new ConformanceFailure(
-          `unknown decision ${JSON.stringify(decision)} in answer to ${event.type}`,
-        );
     }
   }
 

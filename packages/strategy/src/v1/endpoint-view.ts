@@ -3,11 +3,10 @@
  * is, what kind of address it is, and the statistics the engine keeps for it.
  */
 
-/** A UDP destination; `address` is canonical (dotted quad, or RFC 5952 IPv6). */
-export interface Endpoint {
-  readonly address: string;
-  readonly port: number;
-}
+import type { Endpoint } from '@pathwire/ip';
+
+/** A UDP destination; `address` is canonical (dotted quad, or RFC 5952 IPv6). From @pathwire/ip. */
+export type { Endpoint };
 
 /** unknown: never heard from; up: authenticated traffic recently; suspect: sent, no answer yet; down: failing. */
 export type EndpointState = 'unknown' | 'up' | 'suspect' | 'down';
@@ -27,7 +26,7 @@ export interface EndpointView {
   readonly key: string;
   readonly endpoint: Endpoint;
   readonly family: 4 | 6;
-  /** loopback, link-local, private, cgnat, documentation, global, … (from @pathwire/resolver). */
+  /** loopback, link-local, private, cgnat, documentation, global, … (from @pathwire/ip). */
   readonly addressClass: string;
   /** configured: from the config/resolver, never evicted; learned: source of an authenticated packet. */
   readonly origin: 'configured' | 'learned';
