@@ -14,6 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bytesToBase64, bytesToHex, hexToBytes } from '@pathwire/crypto';
 import { nodeBackend } from '@pathwire/crypto/node';
+import { buildIcmpEcho as buildEcho } from '@pathwire/ip';
 import {
   consumeResponse,
   createInitiation,
@@ -27,7 +28,6 @@ import {
 import { startWireguardGo, Topology } from '@pathwire/testkit';
 import { isDataMessage, Keypair, sealData, sealedLength } from '@pathwire/transport';
 import { DatagramQueue } from './datagram-queue.js';
-import { buildEcho } from './icmp.js';
 import { INNER } from './scenario.js';
 
 /** Test keys (never used anywhere else): any 32 bytes are an X25519 secret. */

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { type CryptoBackend, hexToBytes, nobleBackend } from '@pathwire/crypto';
 import { nodeBackend } from '@pathwire/crypto/node';
+import { buildIcmpEcho as buildEcho, parseIcmpEcho as parseEcho } from '@pathwire/ip';
 import {
   consumeInitiation,
   consumeResponse,
@@ -18,7 +19,6 @@ import {
 } from '@pathwire/noise';
 import { Keypair, openData, sealData, sealedLength } from '@pathwire/transport';
 import { describe, expect, it } from 'vitest';
-import { buildEcho, parseEcho } from './icmp.js';
 
 const capture = JSON.parse(
   readFileSync(new URL('../test/vectors/wireguard-go-handshake.json', import.meta.url), 'utf8'),
