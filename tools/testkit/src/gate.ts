@@ -33,8 +33,8 @@ export function commandCapability(commands: readonly string[]): Capability {
 }
 
 /**
- * `describe` that runs when the capability is there, skips on a laptop, and under CI turns into
- * one failing test that names what is missing.
+ * `describe` that runs when the capability is there, skips on a laptop (without running `body`),
+ * and under CI turns into one failing test that names what is missing.
  */
 export function describeWith(capability: Capability, name: string, body: () => void): void {
   if (capability.ok) {
@@ -46,6 +46,9 @@ export function describeWith(capability: Capability, name: string, body: () => v
       });
     });
   } else {
-    describe.skip(`${name} (skipped: ${capability.reason})`, body);
+    // The body is not even collected: it may build namespaces or take leases as it is declared.
+    describe.skip(`${name} (skipped: ${capability.reason})`, () => {
+      it('runs where it has what it needs', () => {});
+    });
   }
 }

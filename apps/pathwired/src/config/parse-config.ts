@@ -45,6 +45,9 @@ import {
 } from './values.js';
 import { formatWgKey, parseWgKey } from './wg-key.js';
 
+/** What a key name can look like; anything else on the left of "=" is not quoted back. */
+const KEY_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+const NOT_SHOWN = '(line not shown: it may hold a secret)';
 const INTERFACE_KEYS: readonly InterfaceKey[] = [
   'PrivateKey',
   'ListenPort',
@@ -190,11 +193,15 @@ export function parseConfig(text: string, fileName: string, options: ParseConfig
       continue;
     }
 
+    // A malformed line may hold a key ("PrivateKey yAnz…=" without " = "): never echo it (wg(8)
+    // says "Line unrecognized"); only a word that looks like a key name is quoted.
     const eq = content.indexOf('=');
-    if (eq === -1) fail('SYNTAX', lineNo, `expected "Key = Value" or a [Section] header, found "${content}"`);
+    if (eq === -1) fail('SYNTAX', lineNo, `expected "Key = Value" or a [Section] header ${NOT_SHOWN}`);
     const written = content.slice(0, eq).trim();
     const value = content.slice(eq + 1).trim();
-    if (written === '') fail('SYNTAX', lineNo, `missing key before "=" in "${content}"`);
+    if (written === '') fail('SYNTAX', lineNo, `missing key before "=" ${NOT_SHOWN}`);
+    if (!KEY_NAME.test(written))
+      fail('SYNTAX', lineNo, `line unrecognized: expected "Key = Value" ${NOT_SHOWN}`);
     if (section === undefined) {
       fail(
         'KEY_OUTSIDE_SECTION',

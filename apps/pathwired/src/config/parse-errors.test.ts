@@ -210,14 +210,15 @@ const cases: Case[] = [
   {
     name: 'a line without "="',
     lines: [...HEAD, 'ListenPort 51820'],
-    message: 'wg0.conf:3: expected "Key = Value" or a [Section] header, found "ListenPort 51820"',
+    message:
+      'wg0.conf:3: expected "Key = Value" or a [Section] header (line not shown: it may hold a secret)',
     code: 'SYNTAX',
     line: 3,
   },
   {
     name: 'a line with "=" and no key',
     lines: [...HEAD, '= 51820'],
-    message: 'wg0.conf:3: missing key before "=" in "= 51820"',
+    message: 'wg0.conf:3: missing key before "=" (line not shown: it may hold a secret)',
     code: 'SYNTAX',
     line: 3,
   },
@@ -431,5 +432,24 @@ describe('parseConfig: errors name the file, the line and the key', () => {
   it('does not take two peers with different keys as duplicates', () => {
     const text = [...PEER_AFTER_HEAD(), '[Peer]', `PublicKey = ${PEER_2}`].join('\n');
     expect(parseConfig(text, 'wg0.conf').peers.map((p) => p.publicKeyText)).toEqual([PEER_1, PEER_2]);
+  });
+});
+
+describe('a malformed line that may hold a secret is never echoed (wg(8): "Line unrecognized")', () => {
+  it.each([
+    ['PrivateKey without "="', ['[Interface]', `PrivateKey ${PRIVATE_KEY}`]],
+    ['PresharedKey without "="', [...HEAD, ...PEER, `PresharedKey ${PSK}`]],
+    ['a key without its padding and without "="', ['[Interface]', `PrivateKey ${PRIVATE_KEY.slice(0, -1)}`]],
+    ['a key alone on a line', [...HEAD, PSK]],
+    ['a key after a stray "="', [...HEAD, `= ${PSK}`]],
+  ])('%s', (_, lines) => {
+    const error = errorOf(lines);
+    const secret = lines
+      .at(-1)!
+      .replace(/^.*?\s/, '')
+      .replace(/^=\s*/, '');
+    for (let i = 0; i + 8 <= secret.length; i++) expect(error.message).not.toContain(secret.slice(i, i + 8));
+    expect(error.line).toBe(lines.length);
+    expect(error.message).toContain('not shown');
   });
 });
