@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { main } from './cli.js';
 
 const manifest = join(dirname(fileURLToPath(import.meta.url)), '..', 'k8s', 'sweep.yaml');
@@ -39,21 +40,29 @@ const runsText = async (dir: string) => {
   return text.slice(0, text.indexOf('\n"meta"'));
 };
 
-/** The JSON array after `key:` in the YAML (the manifest writes args as flow sequences). */
-function flowSequence(yaml: string, key: string, nth = 0): string[] {
-  const matches = [...yaml.matchAll(new RegExp(`${key}: (\\[.*\\])`, 'g'))];
-  return JSON.parse(matches[nth]![1]!) as string[];
+interface Container {
+  command: string[];
+  args: string[];
+  env?: { name: string; value: string }[];
+}
+interface JobManifest {
+  kind: string;
+  spec: { completionMode?: string; completions?: number; template: { spec: { containers: Container[] } } };
 }
 
 describe('k8s/sweep.yaml', () => {
   it('one shard per pod then the merge step give exactly the whole sweep', async () => {
-    const yaml = await readFile(manifest, 'utf8');
-    const completions = Number(/completions: (\d+)/.exec(yaml)![1]);
-    const shards = /name: SHARDS\s+value: "(\d+)"/.exec(yaml)![1]!;
+    const [shardJob, mergeJob] = parseAllDocuments(await readFile(manifest, 'utf8')).map(
+      (d) => d.toJS() as JobManifest,
+    );
+    expect(shardJob!.kind).toBe('Job');
+    expect(shardJob!.spec.completionMode).toBe('Indexed');
+    const completions = shardJob!.spec.completions!;
+    const pod = shardJob!.spec.template.spec.containers[0]!;
+    const shards = pod.env!.find((e) => e.name === 'SHARDS')!.value;
     expect(Number(shards)).toBe(completions);
-    expect(yaml).toContain('completionMode: Indexed');
-    const podArgs = flowSequence(yaml, 'args', 0);
-    expect(flowSequence(yaml, 'command', 0)).toEqual(['pathwire-compare']);
+    const podArgs = pod.args;
+    expect(pod.command).toEqual(['pathwire-compare']);
     expect(podArgs).toContain('$(JOB_COMPLETION_INDEX)/$(SHARDS)');
 
     for (let index = 0; index < completions; index++) {
@@ -67,7 +76,7 @@ describe('k8s/sweep.yaml', () => {
       expect(await main([...args, ...SMALL])).toBe(0);
     }
     // The merge step: `pathwire-compare merge --out /results/all /results/shard-*` (the shell expands the glob).
-    const mergeLine = flowSequence(yaml, 'args', 1)[0]!.split(' ');
+    const mergeLine = mergeJob!.spec.template.spec.containers[0]!.args[0]!.split(' ');
     expect(mergeLine.slice(0, 4)).toEqual(['pathwire-compare', 'merge', '--out', '/results/all']);
     const shardDirs = (await readdir(root)).filter((d) => d.startsWith('shard-')).map((d) => join(root, d));
     expect(shardDirs).toHaveLength(completions);
