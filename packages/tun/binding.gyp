@@ -7,6 +7,8 @@
         "native-common/errno-error.cc",
         "native/netlink.cc",
         "native/netns.cc",
+        "native/offload.cc",
+        "native/offload-hooks.cc",
         "native/tun-device.cc"
       ],
       "include_dirs": ["native-common", "<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -14,7 +14,7 @@ import { Device, type DeviceEvent, type Peer } from '@pathwire/engine';
 import { EndpointResolver } from '@pathwire/resolver';
 import { parseEndpointList } from '@pathwire/resolver/parse';
 import type { StrategyRegistry, StrategyV1 } from '@pathwire/strategy';
-import { type LinuxTun, openTun } from '@pathwire/tun';
+import { type LinuxTun, openTun, TunWriteQueue } from '@pathwire/tun';
 import type { DaemonConfig, EndpointItem, PeerSection, StrategyConfig } from './config/index.js';
 import { readStrategy } from './config/values.js';
 import { type AppliedDns, applyDns, dnsUnavailable } from './dns.js';
@@ -23,9 +23,9 @@ import { type LinkWatch, watchLink } from './link-watch.js';
 import type { Logger } from './log.js';
 import { formatMetrics, serveMetrics } from './metrics.js';
 import { automaticMtu } from './mtu.js';
+import { type OracleServer, serveOracle } from './oracle/oracle-server.js';
 import { type RouteWatch, watchRoutes } from './route-watch.js';
 import { installRoutes, type Routing } from './routing.js';
-import { type OracleServer, serveOracle } from './oracle/oracle-server.js';
 import { pidFilePath, RUN_DIRECTORY, UAPI_DIRECTORY } from './runtime-paths.js';
 import { saveConfig, savedConfigText } from './save-config.js';
 import { peerConfigLines } from './showconf.js';
@@ -47,6 +47,8 @@ export class Daemon {
   readonly device: Device;
   private readonly sockets: UdpSockets;
   private tun: LinuxTun | undefined;
+  /** Decrypted packets, written a batch per tick so the TUN's offloads can coalesce them. */
+  private tunQueue: TunWriteQueue | undefined;
   private uapi: UapiServer | undefined;
   private oracle: OracleServer | undefined;
   private metricsServer: Server | undefined;
@@ -79,18 +81,10 @@ export class Daemon {
       wallClock: (now) => now,
       io: {
         sendDatagram: (to, bytes, from) => this.sockets.send(to, bytes, from),
+        // A packet the TUN refuses (too large, interface down) is dropped and counted, never
+        // thrown: a peer must not be able to crash the daemon.
         writePacket: (packet) => {
-          // A packet the TUN refuses (larger than its MTU, interface down) is dropped and
-          // counted, never thrown: a peer must not be able to crash the daemon.
-          try {
-            if (this.tun && !this.tun.write(packet)) this.device.recordDrop('tun-refused');
-          } catch (error) {
-            this.device.recordDrop('tun-refused');
-            options.log.debug('TUN write refused', {
-              length: packet.length,
-              message: (error as Error).message,
-            });
-          }
+          if (this.tunQueue && !this.tunQueue.push(packet)) this.device.recordDrop('tun-refused');
         },
         event: (event) => this.onEvent(event),
       },
@@ -151,6 +145,12 @@ export class Daemon {
       batchSize: 128,
       // Any MTU the link may be given later (`ip link set IFACE mtu N`) can be read and written.
       maxPacketSize: 65_535,
+    });
+    this.tunQueue = new TunWriteQueue(this.tun, {
+      onRefused: (count, reason) => {
+        for (let i = 0; i < count; i++) this.device.recordDrop('tun-refused');
+        log.debug('TUN write refused', { packets: count, reason });
+      },
     });
     this.tun.onBatch((batch) => {
       const now = Date.now();

@@ -3,6 +3,7 @@
  * (wireguard-go's convention) and by `WG_QUICK_USERSPACE_IMPLEMENTATION=pathwire wg-quick`, with
  * a full-tunnel config against a stock wireguard-go, exactly as a user would run it.
  */
+import { readFileSync } from 'node:fs';
 import {
   describeWith,
   namespaceCapability,
@@ -18,6 +19,7 @@ import {
   dropIn,
   expectFullTunnel,
   expectNoFullTunnel,
+  privateResolvConf,
   runtimeFiles,
   stopIfRunning,
 } from './test-support/drop-in.js';
@@ -26,13 +28,14 @@ const STOCK = { v4: '203.0.113.241', v6: 'fd00:7077:ffff::f1' };
 const OURS = { v4: '203.0.113.242', v6: 'fd00:7077:ffff::f2' };
 
 describeWith(
-  namespaceCapability(['wireguard-go', 'wg', 'wg-quick', 'ping', 'iptables-restore']),
+  namespaceCapability(['wireguard-go', 'wg', 'wg-quick', 'ping', 'iptables-restore', 'resolvconf']),
   'pathwire as a drop-in WireGuard',
   () => {
     let topology: Topology;
     let client: string;
     let server: string;
     let tools: ReturnType<typeof dropIn>;
+    let resolvConf = '';
     const names: string[] = [];
     const iface = (suffix: string) => {
       const name = topology.name(`pdi${suffix}`);
@@ -45,6 +48,7 @@ describeWith(
       client = topology.namespace('pdc');
       server = topology.namespace('pds');
       tools = dropIn(topology);
+      resolvConf = privateResolvConf(topology, client);
     });
     afterAll(() => {
       for (const name of names) stopIfRunning(name);
@@ -146,6 +150,7 @@ describeWith(
             '[Interface]',
             `PrivateKey = ${ours.privateKey}`,
             `Address = ${OURS.v4}/32, ${OURS.v6}/128`,
+            `DNS = ${STOCK.v4}, pdsearch.test`,
             '',
             '[Peer]',
             `PublicKey = ${theirs.publicKey}`,
@@ -158,6 +163,7 @@ describeWith(
         expect(up.status, up.stderr).toBe(0);
         expect(up.stderr).toContain(`[#] pathwire ${name}`);
         expectFullTunnel(tools, client, name);
+        expect(readFileSync(resolvConf, 'utf8')).toContain(`nameserver ${STOCK.v4}`);
         const ping4 = tools.exec(client, 'ping', ['-c', '3', '-i', '0.2', '-W', '3', STOCK.v4]);
         expect(ping4.stdout).toContain('3 received');
         const ping6 = tools.exec(client, 'ping', ['-6', '-c', '3', '-i', '0.2', '-W', '3', STOCK.v6]);
@@ -169,6 +175,7 @@ describeWith(
         await waitFor(() => !alive(pid), `pathwire (pid ${pid}) to exit after wg-quick down`, 15_000);
         expect(runtimeFiles(name)).toEqual({ socket: false, pid: false });
         expectNoFullTunnel(tools, client);
+        expect(readFileSync(resolvConf, 'utf8')).not.toContain(STOCK.v4);
       });
     });
   },

@@ -5,6 +5,9 @@
  * working (one endpoint). In namespaces.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import {
   describeWith,
   namespaceCapability,
@@ -25,6 +28,8 @@ describeWith(namespaceCapability(['wireguard-go', 'wg', 'ping']), 'run-time mult
   let client: string;
   let daemon: DaemonProcess;
   let good = '';
+  let server = '';
+  let stockIface = '';
   const ours = wgKeyPair();
   const theirs = wgKeyPair();
   const pathwire = (args: readonly string[]) =>
@@ -33,15 +38,17 @@ describeWith(namespaceCapability(['wireguard-go', 'wg', 'ping']), 'run-time mult
   beforeAll(async () => {
     topology = Topology.create();
     client = topology.namespace('pdrc');
-    const server = topology.namespace('pdrs');
+    server = topology.namespace('pdrs');
     const link = topology.link(client, server);
     good = `${link.b.ipv4}:51820`;
-    await startWireguardGo(topology, server, 'pdrw', {
-      privateKey: theirs.privateKey,
-      listenPort: 51820,
-      addresses: [`${STOCK}/27`],
-      peers: [{ publicKey: ours.publicKey, allowedIPs: [`${OURS}/32`] }],
-    });
+    stockIface = (
+      await startWireguardGo(topology, server, 'pdrw', {
+        privateKey: theirs.privateKey,
+        listenPort: 51820,
+        addresses: [`${STOCK}/27`],
+        peers: [{ publicKey: ours.publicKey, allowedIPs: [`${OURS}/32`] }],
+      })
+    ).iface;
     daemon = await startDaemon(
       topology,
       client,
@@ -113,4 +120,60 @@ describeWith(namespaceCapability(['wireguard-go', 'wg', 'ping']), 'run-time mult
     expect(badKey.stderr).toContain('"not-a-key" is not a WireGuard public key');
     expect(pathwire(['showconf', daemon.iface]).stdout).toBe(before);
   });
+
+  it("drops a packet whose inner source is not in the peer's allowed IPs (and counts it)", () => {
+    // The stock peer sends from an address pathwire did not allow for it.
+    topology.exec(server, 'ip', ['addr', 'add', '203.0.113.239/32', 'dev', stockIface]);
+    const before = dropsOf('source-not-allowed');
+    let output = '';
+    try {
+      output = topology.exec(server, 'ping', [
+        '-c',
+        '3',
+        '-i',
+        '0.2',
+        '-W',
+        '1',
+        '-I',
+        '203.0.113.239',
+        OURS,
+      ]);
+    } catch (error) {
+      output = String(error);
+    }
+    expect(output).not.toContain(' 1 received');
+    expect(dropsOf('source-not-allowed')).toBeGreaterThanOrEqual(before + 3);
+    // From its allowed address it still goes through.
+    expect(topology.exec(server, 'ping', ['-c', '2', '-i', '0.2', '-W', '3', OURS])).toContain('2 received');
+  });
+
+  it('takes 100,000 allowed IPs through one wg addconf (a large UAPI transfer) and shows them all', () => {
+    const extra = wgKeyPair();
+    const prefixes: string[] = [];
+    for (let i = 0; i < 100_000; i++) prefixes.push(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`);
+    const file = join(mkdtempSync(join(tmpdir(), 'pathwire-uapi-')), 'big.conf');
+    writeFileSync(file, `[Peer]\nPublicKey = ${extra.publicKey}\nAllowedIPs = ${prefixes.join(', ')}\n`, {
+      mode: 0o600,
+    });
+    try {
+      run('wg', ['addconf', daemon.iface, file]);
+      const listing = spawnSync('wg', ['show', daemon.iface, 'allowed-ips'], {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      });
+      expect(listing.status, listing.stderr).toBe(0);
+      const shown = listing.stdout.split('\n').find((line) => line.startsWith(extra.publicKey))!;
+      expect(shown.split('\t')[1]!.split(' ')).toHaveLength(100_000);
+      expect(daemon.child.exitCode).toBeNull();
+    } finally {
+      rmSync(dirname(file), { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  function dropsOf(reason: string): number {
+    const status = JSON.parse(run(process.execPath, [PATHWIRE_BIN, 'status', daemon.iface, '--json'])) as {
+      drops: Record<string, number>;
+    }[];
+    return status[0]!.drops[reason] ?? 0;
+  }
 });

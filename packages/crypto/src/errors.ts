@@ -1,4 +1,5 @@
 /** Errors raised by the crypto layer, each with a stable `code`. */
+import { PathwireError } from '@pathwire/errors';
 export type CryptoErrorCode =
   | 'X25519_ZERO_SHARED_SECRET'
   | 'BAD_KEY_LENGTH'
@@ -6,13 +7,15 @@ export type CryptoErrorCode =
   | 'BAD_OUTPUT_LENGTH'
   | 'COUNTER_OUT_OF_RANGE';
 
-export class CryptoError extends Error {
-  override readonly name = 'CryptoError';
-  constructor(
-    readonly code: CryptoErrorCode,
-    message: string,
-  ) {
-    super(message);
+const marker = 'pathwire.error.CryptoError';
+const symbol = Symbol.for(marker);
+
+export class CryptoError extends PathwireError<CryptoErrorCode> {
+  protected readonly [symbol] = true;
+  override readonly name: string = 'CryptoError';
+
+  static override isInstance(error: unknown): error is CryptoError {
+    return PathwireError.hasMarker(error, marker);
   }
 }
 

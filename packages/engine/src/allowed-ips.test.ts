@@ -390,6 +390,7 @@ describe('AllowedIPs against a brute-force reference', () => {
       expect([...t.entries()]).toEqual([]);
       expect(t.lookup(new Uint8Array(4))).toBeUndefined();
       expect(t.lookup(new Uint8Array(16))).toBeUndefined();
-    });
+      // A CPU-bound check: its duration says nothing about correctness, so a busy machine gets time.
+    }, 600_000);
   }
 });

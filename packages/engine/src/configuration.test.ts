@@ -135,7 +135,7 @@ describe('sticky source address, not too sticky (wireguard-go markEndpointSrcFor
     expect(record.localAddress).toBeUndefined();
   });
 
-  it('clearSourceAddresses() (listen-port change, address removed) forgets every peer\'s', () => {
+  it("clearSourceAddresses() (listen-port change, address removed) forgets every peer's", () => {
     const { a, record } = stuck();
     a.clearSourceAddresses();
     expect(record.localAddress).toBeUndefined();

@@ -9,8 +9,12 @@ export const REKEY_TIMEOUT = 5_000;
 /** Up to this much random jitter is added to REKEY_TIMEOUT (wireguard-go: 334 ms). */
 export const REKEY_TIMEOUT_JITTER = 334;
 export const KEEPALIVE_TIMEOUT = 10_000;
-/** Handshake attempts before giving up: REKEY_ATTEMPT_TIME / REKEY_TIMEOUT. */
-export const MAX_HANDSHAKE_ATTEMPTS = REKEY_ATTEMPT_TIME / REKEY_TIMEOUT;
+/**
+ * Initiations sent before giving up: the first and 19 retransmissions, as wireguard-go
+ * (`expiredRetransmitHandshake`: MaxTimerHandshakes + 2, MaxTimerHandshakes = REKEY_ATTEMPT_TIME /
+ * REKEY_TIMEOUT = 18) and Linux (`timers.c`) do; the last one times out ≈ 100 s after the first.
+ */
+export const MAX_HANDSHAKE_ATTEMPTS = REKEY_ATTEMPT_TIME / REKEY_TIMEOUT + 2;
 /** The initiator rekeys on receive when its session is this old (REJECT − KEEPALIVE − REKEY_TIMEOUT). */
 export const REKEY_ON_RECEIVE_AGE = REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT;
 /** Packets staged per peer while a handshake is pending (wireguard-go QueueStagedSize). */

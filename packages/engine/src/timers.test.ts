@@ -1,23 +1,54 @@
 /**
  * WireGuard's timers on virtual time (whitepaper §6.1–§6.5, wireguard-go `timers.go`): rekey
  * after 120 s without loss, keys rejected after 180 s and zeroed after 540 s, giving up after
- * 90 s of unanswered initiations, passive keepalive, persistent keepalive.
+ * 20 unanswered initiations (≈ 100 s), passive keepalive, persistent keepalive.
  */
 import { deliveryRatio, Flow } from '@pathwire/netsim';
 import type { Keypair } from '@pathwire/transport';
 import { describe, expect, it } from 'vitest';
 import {
   KEEPALIVE_TIMEOUT,
-  MAX_HANDSHAKE_ATTEMPTS,
   REJECT_AFTER_TIME,
   REKEY_AFTER_TIME,
-  REKEY_ATTEMPT_TIME,
   REKEY_TIMEOUT,
   REKEY_TIMEOUT_JITTER,
 } from './constants.js';
 import { eventsOf } from './test-support/attacker.js';
 import { A_INNER, B_INNER, twoPeers } from './test-support/two-peers.js';
 import { KEEPALIVE_BYTES, TYPE_DATA, TYPE_INITIATION, TYPE_RESPONSE } from './test-support/wire-tap.js';
+
+/**
+ * The references' values, written out here rather than imported from the engine, so a wrong
+ * engine constant fails these tests: wireguard-go `device/constants.go` (RekeyAttemptTime 90 s,
+ * RekeyTimeout 5 s, RekeyTimeoutJitterMaxMs 334, MaxTimerHandshakes = 90 / 5 = 18) and
+ * `device/timers.go` `expiredRetransmitHandshake`, which retries while handshakeAttempts ≤ 18 and
+ * gives up "after MaxTimerHandshakes + 2 attempts": the first initiation and 19 retransmissions,
+ * 20 in all, giving up ≈ 100 s after the first (Linux `timers.c` is the same); whitepaper §6.4.
+ */
+const REFERENCE = {
+  rekeyTimeout: 5_000,
+  /** wireguard-go adds 0..333 ms (a random number below RekeyTimeoutJitterMaxMs = 334). */
+  jitterBelow: 334,
+  initiationsBeforeGivingUp: 20,
+} as const;
+
+describe('the timer constants (whitepaper §6.1, wireguard-go device/constants.go)', () => {
+  it('are the references’ values, so the tests below that use them test the right thing', () => {
+    expect({
+      REKEY_AFTER_TIME,
+      REJECT_AFTER_TIME,
+      REKEY_TIMEOUT,
+      REKEY_TIMEOUT_JITTER,
+      KEEPALIVE_TIMEOUT,
+    }).toEqual({
+      REKEY_AFTER_TIME: 120_000,
+      REJECT_AFTER_TIME: 180_000,
+      REKEY_TIMEOUT: REFERENCE.rekeyTimeout,
+      REKEY_TIMEOUT_JITTER: REFERENCE.jitterBelow,
+      KEEPALIVE_TIMEOUT: 10_000,
+    });
+  });
+});
 
 /** Drop reasons that must never appear on a clean path. */
 const LOSSY_REASONS = [
@@ -254,7 +285,7 @@ describe('REJECT_AFTER_TIME and key zeroing', () => {
 });
 
 describe('REKEY_ATTEMPT_TIME: giving up', () => {
-  it('retries for ~90 s on a blackholed path, then gives up and drops the staged packets', () => {
+  it('sends 20 initiations 5 s apart on a blackholed path, gives up ≈ 100 s after the first and drops the staged packets', () => {
     const world = twoPeers({ seed: 7 });
     const { sim, path, a, b } = world;
     path.blackhole(true);
@@ -270,17 +301,19 @@ describe('REKEY_ATTEMPT_TIME: giving up', () => {
     sim.run(300_000);
 
     const initiations = a.wire.select('out', TYPE_INITIATION);
-    expect(initiations).toHaveLength(MAX_HANDSHAKE_ATTEMPTS);
+    const { rekeyTimeout, jitterBelow, initiationsBeforeGivingUp: count } = REFERENCE;
+    expect(initiations).toHaveLength(count);
     expect(initiations[0]!.time).toBe(0);
     for (let i = 1; i < initiations.length; i++) {
       const gap = initiations[i]!.time - initiations[i - 1]!.time;
-      expect(gap).toBeGreaterThanOrEqual(REKEY_TIMEOUT);
-      expect(gap).toBeLessThan(REKEY_TIMEOUT + REKEY_TIMEOUT_JITTER);
+      expect(gap).toBeGreaterThanOrEqual(rekeyTimeout);
+      expect(gap).toBeLessThan(rekeyTimeout + jitterBelow);
     }
+    // The 20th initiation's retransmit timer expires: 20 timeouts after the first, plus jitter.
     const failed = eventsOf(world, 'a', 'handshake-failed');
     expect(failed).toHaveLength(1);
-    expect(failed[0]!.time).toBeGreaterThanOrEqual(REKEY_ATTEMPT_TIME);
-    expect(failed[0]!.time).toBeLessThan(REKEY_ATTEMPT_TIME + MAX_HANDSHAKE_ATTEMPTS * REKEY_TIMEOUT_JITTER);
+    expect(failed[0]!.time).toBeGreaterThanOrEqual(count * rekeyTimeout);
+    expect(failed[0]!.time).toBeLessThan(count * (rekeyTimeout + jitterBelow));
     expect(initiations.at(-1)!.time).toBeLessThan(failed[0]!.time);
     expect(a.device.counters.drops['handshake-gave-up']).toBe(3);
     expect(deliveryRatio(flow.records)).toBe(0);
@@ -318,7 +351,7 @@ describe('REKEY_ATTEMPT_TIME: giving up', () => {
     });
     sim.run(125_000);
     expect(failedBefore).toBe(1);
-    expect(a.wire.select('out', TYPE_INITIATION)).toHaveLength(MAX_HANDSHAKE_ATTEMPTS + 1);
+    expect(a.wire.select('out', TYPE_INITIATION)).toHaveLength(REFERENCE.initiationsBeforeGivingUp + 1);
     expect(deliveryRatio(later.records)).toBe(1);
   });
 });

@@ -4,7 +4,7 @@ import { PathwireError } from './index.js';
 const marker = 'pathwire.error.TestError';
 const symbol = Symbol.for(marker);
 class TestError extends PathwireError<'BAD_THING' | 'OTHER'> {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   override readonly name: string = 'TestError';
   static override isInstance(error: unknown): error is TestError {
     return PathwireError.hasMarker(error, marker);

@@ -27,7 +27,7 @@ export interface PathwireErrorOptions {
  * const marker = 'pathwire.error.MyError';
  * const symbol = Symbol.for(marker);
  * class MyError extends PathwireError<'BAD_THING'> {
- *   private readonly [symbol] = true;
+ *   protected readonly [symbol] = true;
  *   override readonly name: string = 'MyError';
  *   static override isInstance(error: unknown): error is MyError {
  *     return PathwireError.hasMarker(error, marker);
@@ -41,7 +41,7 @@ export interface PathwireErrorOptions {
  * ```
  */
 export class PathwireError<Code extends string = string> extends Error {
-  private readonly [SYMBOL] = true;
+  protected readonly [SYMBOL] = true;
   override readonly name: string = 'PathwireError';
   /** Stable, machine-readable; documented by the package that throws it. */
   readonly code: Code;

@@ -8,7 +8,7 @@ const symbol = Symbol.for(marker);
 
 /** Thrown by the throwing parsers and formatters; the `parse*` functions returning `undefined` never throw. */
 export class IpError extends PathwireError<IpErrorCode> {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   override readonly name: string = 'IpError';
 
   static override isInstance(error: unknown): error is IpError {

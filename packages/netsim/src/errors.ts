@@ -1,4 +1,5 @@
 /** Errors raised by the simulator's configuration API, each with a stable `code`. */
+import { PathwireError } from '@pathwire/errors';
 export type NetsimErrorCode =
   | 'INVALID_ADDRESS'
   | 'INVALID_ARGUMENT'
@@ -11,17 +12,19 @@ export type NetsimErrorCode =
   | 'TIME_IN_PAST'
   | 'LIVELOCK';
 
+const marker = 'pathwire.error.NetsimError';
+const symbol = Symbol.for(marker);
+
 /**
  * Thrown for misuse of the simulator (bad configuration, scheduling in the past, a node that
  * never lets time advance). Network failures are never thrown: they are send results or
  * counted drops.
  */
-export class NetsimError extends Error {
-  override readonly name = 'NetsimError';
-  constructor(
-    readonly code: NetsimErrorCode,
-    message: string,
-  ) {
-    super(message);
+export class NetsimError extends PathwireError<NetsimErrorCode> {
+  protected readonly [symbol] = true;
+  override readonly name: string = 'NetsimError';
+
+  static override isInstance(error: unknown): error is NetsimError {
+    return PathwireError.hasMarker(error, marker);
   }
 }

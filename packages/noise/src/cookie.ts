@@ -81,15 +81,15 @@ export function consumeCookieReply(
   if (headerError) return headerError;
   const receiverIndex = new DataView(reply.buffer, reply.byteOffset).getUint32(4, true);
   const peer = options.lookupIndex(receiverIndex);
-  if (!peer) return reject('UNKNOWN_INDEX', `cookie reply for unknown index ${receiverIndex}`);
-  if (!peer.lastSentMac1) return reject('WRONG_STATE', 'cookie reply but no handshake message was sent');
+  if (!peer) return reject('UNKNOWN_INDEX');
+  if (!peer.lastSentMac1) return reject('WRONG_STATE');
   const cookie = peer.identity.backend.xopen(
     peer.remote.cookieKey,
     reply.subarray(8, 32),
     reply.subarray(32, 64),
     peer.lastSentMac1,
   );
-  if (!cookie) return reject('DECRYPT_FAILED', 'cookie reply does not authenticate');
+  if (!cookie) return reject('DECRYPT_FAILED');
   peer.cookie = cookie;
   peer.cookieReceivedAt = options.now;
   return { ok: true, peer };

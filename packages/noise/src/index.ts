@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import { nobleBackend } from '@pathwire/crypto';
- * import { HandshakePeer, StaticIdentity, consumeInitiation, consumeResponse, createInitiation,
+ * import { HandshakeError, HandshakePeer, StaticIdentity, consumeInitiation, consumeResponse, createInitiation,
  *   createResponse, tai64n } from '@pathwire/noise';
  *
  * const alice = new StaticIdentity(nobleBackend, nobleBackend.generateSecretKey());
@@ -13,14 +13,16 @@
  * const aliceAtBob = new HandshakePeer(bob, alice.publicKey);
  *
  * const init = createInitiation(bobAtAlice, { senderIndex: 1, timestamp: tai64n(Date.now()), now: 0 });
- * if (!init.ok) throw init.error;
+ * if (!init.ok) throw HandshakeError.from(init.error);
  * const consumed = consumeInitiation(bob, init.message, { lookupPeer: () => aliceAtBob, now: 0 });
- * if (!consumed.ok) throw consumed.error;
+ * if (!consumed.ok) throw HandshakeError.from(consumed.error);
  * const response = createResponse(aliceAtBob, { senderIndex: 2, now: 0 });
- * if (!response.ok) throw response.error;
+ * if (!response.ok) throw HandshakeError.from(response.error);
  * const done = consumeResponse(alice, response.message, { lookupIndex: () => bobAtAlice, now: 0 });
- * if (!done.ok) throw done.error;
+ * if (!done.ok) throw HandshakeError.from(done.error);
  * // done.keys.sendKey equals response.keys.receiveKey
+ * // A rejection is a constant `{ ok: false, error: { code, message } }`, never an Error:
+ * // count `error.code` on the hot path; `HandshakeError.from` only where throwing is right.
  * ```
  */
 export * from './constants.js';
@@ -29,7 +31,13 @@ export {
   CookieChecker,
   consumeCookieReply,
 } from './cookie.js';
-export { HandshakeError, type HandshakeErrorCode, type Result } from './errors.js';
+export {
+  HandshakeError,
+  type HandshakeErrorCode,
+  type HandshakeRejection,
+  type Rejected,
+  type Result,
+} from './errors.js';
 export {
   derivePublicKeyKeys,
   HandshakePeer,

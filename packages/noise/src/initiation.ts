@@ -32,7 +32,7 @@ export function createInitiation(
 ): Result<{ message: Uint8Array }> {
   const identity = peer.identity;
   const backend = identity.backend;
-  if (peer.unusable) return reject('BAD_PUBLIC_KEY', "the peer's public key is a low-order point");
+  if (peer.unusable) return reject('BAD_PUBLIC_KEY');
   peer.clearHandshake();
   const symmetric = peer.initiatorStart.clone();
   const ephemeralPrivate = options.ephemeralPrivate
@@ -88,8 +88,7 @@ export function consumeInitiation(
   const headerError = messageHeaderError(message, MESSAGE_INITIATION, INITIATION_LENGTH);
   if (headerError) return headerError;
   const backend = identity.backend;
-  if (!verifyMac1(backend, identity.derived.mac1Key, message))
-    return reject('BAD_MAC1', 'initiation has a bad mac1');
+  if (!verifyMac1(backend, identity.derived.mac1Key, message)) return reject('BAD_MAC1');
 
   const symmetric = identity.responderStart.clone();
   // e
@@ -101,28 +100,27 @@ export function consumeInitiation(
   try {
     es = backend.sharedSecret(identity.privateKey, ephemeral);
   } catch (error) {
-    if (error instanceof CryptoError)
-      return reject('BAD_PUBLIC_KEY', 'initiation ephemeral key is a low-order point');
+    if (error instanceof CryptoError) return reject('BAD_PUBLIC_KEY');
     throw error;
   }
   let key = symmetric.mixKey(es);
   wipe(es);
   // s
   const staticPublic = symmetric.decryptAndHash(key, message.subarray(40, 88));
-  if (!staticPublic) return reject('DECRYPT_FAILED', 'initiation static key does not decrypt');
+  if (!staticPublic) return reject('DECRYPT_FAILED');
   const peer = options.lookupPeer(staticPublic);
-  if (!peer) return reject('UNKNOWN_PEER', 'initiation from a public key that is not a configured peer');
-  if (peer.unusable) return reject('BAD_PUBLIC_KEY', "the peer's public key is a low-order point");
+  if (!peer) return reject('UNKNOWN_PEER');
+  if (peer.unusable) return reject('BAD_PUBLIC_KEY');
   // ss
   key = symmetric.mixKey(peer.staticStatic);
   // payload: TAI64N
   const timestamp = symmetric.decryptAndHash(key, message.subarray(88, 116));
-  if (!timestamp) return reject('DECRYPT_FAILED', 'initiation timestamp does not decrypt');
+  if (!timestamp) return reject('DECRYPT_FAILED');
   if (!timestampAfter(timestamp, peer.lastTimestamp)) {
-    return reject('REPLAYED_TIMESTAMP', 'initiation timestamp is not newer than the last accepted one');
+    return reject('REPLAYED_TIMESTAMP');
   }
   if (options.now - peer.lastInitiationConsumedAt <= INITIATION_MIN_INTERVAL_MS) {
-    return reject('INITIATION_FLOOD', 'more than one initiation from this peer within 20 ms');
+    return reject('INITIATION_FLOOD');
   }
   peer.lastTimestamp = timestamp;
   peer.lastInitiationConsumedAt = options.now;

@@ -14,13 +14,9 @@ export function messageHeaderError(
   type: number,
   length: number,
 ): Result<never> | undefined {
-  if (message.length !== length)
-    return reject('BAD_LENGTH', `expected ${length} bytes, got ${message.length}`);
+  if (message.length !== length) return reject('BAD_LENGTH');
   if (messageType(message) !== type) {
-    return reject(
-      'BAD_TYPE',
-      `expected message type ${type}, got bytes ${Array.from(message.subarray(0, 4)).join(',')}`,
-    );
+    return reject('BAD_TYPE');
   }
   return undefined;
 }

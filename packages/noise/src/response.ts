@@ -30,8 +30,7 @@ export function createResponse(
   options: CreateResponseOptions,
 ): Result<{ message: Uint8Array; keys: SessionKeys }> {
   const state = peer.state;
-  if (state.kind !== 'initiation-consumed')
-    return reject('WRONG_STATE', 'no consumed initiation to respond to');
+  if (state.kind !== 'initiation-consumed') return reject('WRONG_STATE');
   const backend = peer.identity.backend;
   const symmetric = state.symmetric;
   const ephemeralPrivate = options.ephemeralPrivate
@@ -58,8 +57,7 @@ export function createResponse(
   } catch (error) {
     peer.clearHandshake();
     wipe(ephemeralPrivate);
-    if (error instanceof CryptoError)
-      return reject('BAD_PUBLIC_KEY', 'initiation ephemeral key is a low-order point');
+    if (error instanceof CryptoError) return reject('BAD_PUBLIC_KEY');
     throw error;
   }
   wipe(ephemeralPrivate);
@@ -95,15 +93,14 @@ export function consumeResponse(
   const headerError = messageHeaderError(message, MESSAGE_RESPONSE, RESPONSE_LENGTH);
   if (headerError) return headerError;
   const backend = identity.backend;
-  if (!verifyMac1(backend, identity.derived.mac1Key, message))
-    return reject('BAD_MAC1', 'response has a bad mac1');
+  if (!verifyMac1(backend, identity.derived.mac1Key, message)) return reject('BAD_MAC1');
   const view = new DataView(message.buffer, message.byteOffset);
   const receiverIndex = view.getUint32(8, true);
   const peer = options.lookupIndex(receiverIndex);
-  if (!peer) return reject('UNKNOWN_INDEX', `no handshake in flight with index ${receiverIndex}`);
+  if (!peer) return reject('UNKNOWN_INDEX');
   const state = peer.state;
   if (state.kind !== 'initiation-created' || state.localIndex !== receiverIndex) {
-    return reject('WRONG_STATE', `no initiation in flight with index ${receiverIndex}`);
+    return reject('WRONG_STATE');
   }
   // Work on a copy: a forged response must not disturb the handshake in flight.
   const symmetric = state.symmetric.clone();
@@ -119,14 +116,13 @@ export function consumeResponse(
     }
   } catch (error) {
     symmetric.wipe();
-    if (error instanceof CryptoError)
-      return reject('BAD_PUBLIC_KEY', 'response ephemeral key is a low-order point');
+    if (error instanceof CryptoError) return reject('BAD_PUBLIC_KEY');
     throw error;
   }
   const key = symmetric.mixKeyAndHash(peer.presharedKey);
   if (!symmetric.decryptAndHash(key, message.subarray(44, 60))) {
     symmetric.wipe();
-    return reject('DECRYPT_FAILED', 'response does not authenticate');
+    return reject('DECRYPT_FAILED');
   }
   const [sendKey, receiveKey] = symmetric.split();
   peer.clearHandshake();

@@ -16,7 +16,13 @@ const world: OracleWorld = {
     key === PEER ? { oracle: true, endpoint: (t) => (t === '192.0.2.1:51820' ? t : undefined) } : undefined,
   checkEndpoint: () => undefined,
   snapshot: () => [
-    { publicKey: PEER, strategy: 'userspace-oracle', active: '192.0.2.1:51820', endpoints: [] },
+    {
+      publicKey: PEER,
+      strategy: 'userspace-oracle',
+      active: '192.0.2.1:51820',
+      lastHandshakeMs: null,
+      endpoints: [],
+    },
   ],
 };
 

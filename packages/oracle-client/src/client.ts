@@ -199,11 +199,11 @@ export class OracleClient {
     setTimeout(retry, delay).unref();
   }
 
+  /** Splits input into lines in one pass (a burst of thousands of events stays linear). */
   private receive(chunk: string): void {
-    this.buffer += chunk;
-    for (let newline = this.buffer.indexOf('\n'); newline !== -1; newline = this.buffer.indexOf('\n')) {
-      const line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
+    const lines = (this.buffer + chunk).split('\n');
+    this.buffer = lines.pop()!;
+    for (const line of lines) {
       let message: Record<string, unknown>;
       try {
         message = JSON.parse(line);

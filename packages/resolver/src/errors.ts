@@ -3,6 +3,7 @@
  * which item of the list was wrong and where it starts, so a config loader can point at
  * the exact spot (DESIGN.md: "Errors name the file, line and key").
  */
+import { PathwireError } from '@pathwire/errors';
 export type ParseErrorCode =
   | 'EMPTY_ITEM'
   | 'MISSING_HOST'
@@ -26,13 +27,15 @@ export type ResolverErrorCode =
   | 'UNKNOWN_NAME'
   | 'CLOSED';
 
-export class ResolverError extends Error {
+const marker = 'pathwire.error.ResolverError';
+const symbol = Symbol.for(marker);
+
+export class ResolverError extends PathwireError<ResolverErrorCode> {
+  protected readonly [symbol] = true;
   override readonly name: string = 'ResolverError';
-  constructor(
-    readonly code: ResolverErrorCode,
-    message: string,
-  ) {
-    super(message);
+
+  static override isInstance(error: unknown): error is ResolverError {
+    return PathwireError.hasMarker(error, marker);
   }
 }
 

@@ -69,11 +69,15 @@ describe('a multi-homed server with one ISP blackholed (10 pps ping)', () => {
     expect(deliveryRatio(after)).toBe(1);
   });
 
-  it('replays exactly with the same seed', () => {
+  it('replays exactly with the same seed: every event of both peers, every ping', () => {
     const a = multiHomedBlackhole(race(), 5);
     const b = multiHomedBlackhole(race(), 5);
     expect(a.outage).toEqual(b.outage);
-    expect(a.world.events('client').length).toBe(b.world.events('client').length);
+    for (const side of ['client', 'server'] as const) {
+      expect(a.world.events(side).length).toBeGreaterThan(0);
+      expect(a.world.events(side)).toEqual(b.world.events(side));
+    }
+    expect(a.pings.records).toEqual(b.pings.records);
   });
 });
 

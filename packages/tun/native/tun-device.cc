@@ -9,16 +9,31 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 #include "errno-error.h"
 #include "netlink.h"
 #include "netns.h"
 
 namespace {
+
+// Offload bits of newer kernels than some userland headers know (Linux 6.2: USO).
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6 0x40
+#endif
+
+// Room a read needs: the largest IP packet, so that nothing is ever cut.
+constexpr size_t kReadRoom = offload::kMaxSuperPacket;
+// Batches delivered per wake-up before yielding to the event loop (unless a split is pending).
+constexpr uint32_t kMaxRoundsPerWakeup = 8;
 
 void CloseQuietly(int& fd) {
   if (fd >= 0) close(fd);
@@ -61,11 +76,14 @@ Napi::Function TunDevice::Define(Napi::Env env) {
                          InstanceMethod<&TunDevice::WriteBatch>("writeBatch"),
                          InstanceMethod<&TunDevice::WriteOne>("write"),
                          InstanceMethod<&TunDevice::Stats>("stats"),
+                         InstanceMethod<&TunDevice::Offloads>("offloads"),
                          InstanceMethod<&TunDevice::Close>("close"),
                      });
 }
 
-// new TunDevice(name: string, netnsPath: string): opens the TUN, throws an errno error.
+// new TunDevice(name: string, netnsPath: string, offload: boolean): opens the TUN, throws an
+// errno error. With `offload`, IFF_VNET_HDR and as many of TSO4/TSO6/USO4/USO6 + CSUM as the
+// kernel grants (none at all is a clean fallback: plain packets behind a zero header).
 TunDevice::TunDevice(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TunDevice>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
   if (!info[0].IsString() || !info[1].IsString()) {
@@ -93,12 +111,30 @@ TunDevice::TunDevice(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TunDevic
     }
     ifreq request{};
     if (err == 0) {
-      request.ifr_flags = IFF_TUN | IFF_NO_PI;
+      bool want_vnet = info[2].ToBoolean().Value();
+      request.ifr_flags = IFF_TUN | IFF_NO_PI | (want_vnet ? IFF_VNET_HDR : 0);
       std::strncpy(request.ifr_name, requested.c_str(), IFNAMSIZ - 1);
       if (ioctl(fd_, TUNSETIFF, &request) < 0) {
         err = errno;
-        syscall = "TUNSETIFF";
+        if (want_vnet && err == EINVAL) {
+          request.ifr_flags = IFF_TUN | IFF_NO_PI;  // a kernel without IFF_VNET_HDR: no offloads
+          want_vnet = false;
+          err = ioctl(fd_, TUNSETIFF, &request) < 0 ? errno : 0;
+        }
       }
+      if (err == 0 && want_vnet) {
+        vnet_ = true;
+        // USO needs Linux 6.2; TSO and CSUM are old. Ask for the most, then less.
+        const unsigned wanted[] = {TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6,
+                                   TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, TUN_F_CSUM};
+        for (unsigned flags : wanted) {
+          if (ioctl(fd_, TUNSETOFFLOAD, flags) == 0) {
+            offloads_ = flags;
+            break;
+          }
+        }
+      }
+      if (err != 0) syscall = "TUNSETIFF";
     }
     if (err == 0) {
       control_fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -235,9 +271,10 @@ Napi::Value TunDevice::AddRoute(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// startReading(slots: Uint8Array, slotSize: number, lengths: Uint32Array, limit: number,
-//              callback: (count: number, errno: number) => boolean | undefined)
-// Packet i of a batch is at slots[i * slotSize], lengths[i] bytes long. Starts unpaused.
+// startReading(buffer: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, limit: number,
+//              callback: (count: number, errno: number) => void)
+// Packet i of a batch is buffer[offsets[i], offsets[i] + lengths[i]). The buffer must hold at
+// least 64 KiB (a read needs that much room). Starts unpaused.
 Napi::Value TunDevice::StartReading(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
@@ -245,28 +282,34 @@ Napi::Value TunDevice::StartReading(const Napi::CallbackInfo& info) {
     ThrowType(env, "startReading() was already called");
     return env.Undefined();
   }
-  size_t slots_length = 0;
+  size_t buffer_length = 0;
+  size_t offsets_length = 0;
   size_t lengths_length = 0;
-  uint8_t* slots = TypedData<uint8_t>(info, 0, napi_uint8_array, &slots_length, "slots must be a Uint8Array");
-  if (slots == nullptr) return env.Undefined();
+  uint8_t* buffer = TypedData<uint8_t>(info, 0, napi_uint8_array, &buffer_length, "buffer must be a Uint8Array");
+  if (buffer == nullptr) return env.Undefined();
+  uint32_t* offsets =
+      TypedData<uint32_t>(info, 1, napi_uint32_array, &offsets_length, "offsets must be a Uint32Array");
+  if (offsets == nullptr) return env.Undefined();
   uint32_t* lengths =
       TypedData<uint32_t>(info, 2, napi_uint32_array, &lengths_length, "lengths must be a Uint32Array");
   if (lengths == nullptr) return env.Undefined();
-  if (!info[1].IsNumber() || !info[3].IsNumber() || !info[4].IsFunction()) {
-    ThrowType(env, "startReading(slots, slotSize, lengths, limit, callback)");
+  if (!info[3].IsNumber() || !info[4].IsFunction()) {
+    ThrowType(env, "startReading(buffer, offsets, lengths, limit, callback)");
     return env.Undefined();
   }
-  size_t slot_size = info[1].As<Napi::Number>().Uint32Value();
   uint32_t limit = info[3].As<Napi::Number>().Uint32Value();
-  if (slot_size == 0 || limit == 0 || lengths_length < limit || slots_length < slot_size * limit) {
-    ThrowType(env, "slots must hold limit * slotSize bytes and lengths limit entries");
+  if (limit == 0 || offsets_length < limit || lengths_length < limit || buffer_length < kReadRoom) {
+    ThrowType(env, "buffer must hold 65535 bytes, offsets and lengths limit entries");
     return env.Undefined();
   }
-  slots_ = slots;
-  slot_size_ = slot_size;
+  buffer_ = buffer;
+  buffer_size_ = buffer_length;
+  offsets_ = offsets;
   lengths_ = lengths;
   limit_ = limit;
-  slots_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
+  if (vnet_) pending_.assign(kReadRoom, 0);
+  buffer_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
+  offsets_ref_ = Napi::Persistent(info[1].As<Napi::Object>());
   lengths_ref_ = Napi::Persistent(info[2].As<Napi::Object>());
   callback_ = Napi::Persistent(info[4].As<Napi::Function>());
   async_context_ = std::make_unique<Napi::AsyncContext>(env, "PathwireTunRead", Value());
@@ -287,9 +330,14 @@ Napi::Value TunDevice::StartReading(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// Polls for readability, and also for writability (always true for a TUN, so: at once) while
+// segments of a split super-packet still wait for delivery.
 void TunDevice::StartPolling() {
-  if (polling_ || poll_ == nullptr || paused_) return;
-  uv_poll_start(poll_, UV_READABLE, OnReadable);
+  if (poll_ == nullptr || paused_) return;
+  int events = UV_READABLE | (pending_active_ ? UV_WRITABLE : 0);
+  if (polling_ && events == poll_events_) return;
+  uv_poll_start(poll_, events, OnReadable);
+  poll_events_ = events;
   polling_ = true;
   if (!strong_) {
     Ref();
@@ -300,6 +348,7 @@ void TunDevice::StartPolling() {
 void TunDevice::StopPolling() {
   if (polling_ && poll_ != nullptr) uv_poll_stop(poll_);
   polling_ = false;
+  poll_events_ = 0;
   if (strong_) {
     strong_ = false;
     Unref();
@@ -336,72 +385,224 @@ void TunDevice::OnReadable(uv_poll_t* handle, int status, int events) {
   static_cast<TunDevice*>(handle->data)->DrainAndDeliver(status);
 }
 
-// One wake-up: read until EAGAIN or `limit` packets, then one call into JS.
-void TunDevice::DrainAndDeliver(int status) {
-  if (fd_ < 0 || paused_) return;
-  int err = status < 0 ? -status : 0;
+// Appends segments of the pending super-packet to the batch; false when the batch is full first.
+bool TunDevice::EmitPending(uint32_t* count, size_t* used) {
+  const offload::SuperPacket& shape = pending_shape_;
+  while (pending_next_ < shape.segments) {
+    size_t start = shape.header_length + static_cast<size_t>(pending_next_) * shape.segment_payload;
+    size_t length = shape.header_length + std::min<size_t>(shape.segment_payload, pending_length_ - start);
+    if (*count >= limit_ || buffer_size_ - *used < length) return false;
+    uint32_t written = offload::SplitSegment(pending_.data(), pending_length_, shape, pending_next_, buffer_ + *used);
+    offsets_[*count] = static_cast<uint32_t>(*used);
+    lengths_[*count] = written;
+    *used += written;
+    (*count)++;
+    pending_next_++;
+  }
+  pending_active_ = false;
+  return true;
+}
+
+// Takes the packet just read at buffer_ + *used (with its virtio_net_hdr in vnet_header_):
+// completes a partial checksum, or moves a super-packet aside and splits it. False when the
+// batch is full.
+bool TunDevice::TakePacket(uint8_t* packet, size_t length, uint32_t* count, size_t* used) {
+  offload::VnetHeader header;
+  offload::ReadVnetHeader(vnet_header_, &header);
+  if (header.gso_type == offload::kGsoNone) {
+    if ((header.flags & offload::kNeedsChecksum) != 0 &&
+        !offload::CompletePartialChecksum(packet, length, header.csum_start, header.csum_offset)) {
+      malformed_dropped_++;
+      return true;
+    }
+    offsets_[*count] = static_cast<uint32_t>(*used);
+    lengths_[*count] = static_cast<uint32_t>(length);
+    *used += length;
+    (*count)++;
+    return true;
+  }
+  if (!offload::ParseSuperPacket(packet, length, header, &pending_shape_)) {
+    malformed_dropped_++;
+    return true;
+  }
+  std::memcpy(pending_.data(), packet, length);  // the segments overwrite where it was read
+  pending_length_ = length;
+  pending_next_ = 0;
+  pending_active_ = true;
+  super_packets_read_++;
+  return EmitPending(count, used);
+}
+
+// Reads into the batch until EAGAIN, `limit` packets, or less than 64 KiB of room.
+uint32_t TunDevice::FillBatch(int* err) {
   uint32_t count = 0;
-  while (err == 0 && count < limit_) {
-    ssize_t n = read(fd_, slots_ + count * slot_size_, slot_size_);
+  size_t used = 0;
+  if (pending_active_ && !EmitPending(&count, &used)) return count;
+  while (count < limit_ && buffer_size_ - used >= kReadRoom) {
+    uint8_t* at = buffer_ + used;
+    ssize_t n;
+    if (vnet_) {
+      iovec parts[2] = {{vnet_header_, offload::kVnetHeaderLength}, {at, kReadRoom}};
+      n = readv(fd_, parts, 2);
+    } else {
+      n = read(fd_, at, kReadRoom);
+    }
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno != EAGAIN) err = errno;
+      if (errno != EAGAIN) *err = errno;
       break;
     }
-    // Without IFF_VNET_HDR the kernel reports the full packet length even when it truncated
-    // the copy: a packet longer than a slot is dropped and counted.
-    if (static_cast<size_t>(n) > slot_size_) {
+    size_t length = static_cast<size_t>(n);
+    if (vnet_) {
+      if (length < offload::kVnetHeaderLength) {
+        malformed_dropped_++;
+        continue;
+      }
+      length -= offload::kVnetHeaderLength;
+    }
+    // The kernel reports a packet's full length even when it cut the copy.
+    if (length > kReadRoom) {
       oversized_dropped_++;
       continue;
     }
-    lengths_[count++] = static_cast<uint32_t>(n);
+    if (length == 0) continue;
+    if (!vnet_) {
+      offsets_[count] = static_cast<uint32_t>(used);
+      lengths_[count++] = static_cast<uint32_t>(length);
+      used += length;
+      continue;
+    }
+    if (!TakePacket(at, length, &count, &used)) break;
   }
-  if (count == 0 && err == 0) return;
-  packets_read_ += count;
-  batches_read_++;
-  if (err != 0) {
-    paused_ = true;
-    if (polling_) uv_poll_stop(poll_);
-    polling_ = false;
-  }
+  return count;
+}
 
-  Napi::Env env(env_);
-  Napi::HandleScope scope(env);
-  // Keep the object alive across the call even if JS drops it and polling has stopped.
-  Napi::Object self = Value();
-  napi_value args[2] = {Napi::Number::New(env, count), Napi::Number::New(env, err)};
-  // The callback's return value is not used: JS pauses by calling pause() from inside it, since
-  // microtasks run before MakeCallback returns and may already have resumed reading.
-  napi_value result = nullptr;
-  delivering_ = true;
-  napi_status status_of_call = napi_make_callback(env, static_cast<napi_async_context>(*async_context_), self,
-                                                  callback_.Value(), 2, args, &result);
-  delivering_ = false;
-  if (status_of_call != napi_ok) {
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    if (!pending) {
-      // JS cannot run any more (the environment is being torn down): stop for good.
-      Release();
+// One wake-up: batches until the TUN is drained (at most kMaxRoundsPerWakeup, more only to
+// finish a split super-packet), one call into JS each.
+void TunDevice::DrainAndDeliver(int status) {
+  for (uint32_t round = 0; fd_ >= 0 && !paused_; round++) {
+    if (round >= kMaxRoundsPerWakeup && !pending_active_) break;
+    int err = status < 0 ? -status : 0;
+    status = 0;
+    uint32_t count = err == 0 ? FillBatch(&err) : 0;
+    if (count == 0 && err == 0) break;
+    packets_read_ += count;
+    batches_read_++;
+    bool full = count == limit_ || pending_active_ || buffer_size_ - (count > 0 ? offsets_[count - 1] + lengths_[count - 1] : 0) < kReadRoom;
+    if (err != 0) {
+      paused_ = true;
+      StopPolling();
+    }
+
+    Napi::Env env(env_);
+    Napi::HandleScope scope(env);
+    // Keep the object alive across the call even if JS drops it and polling has stopped.
+    Napi::Object self = Value();
+    napi_value args[2] = {Napi::Number::New(env, count), Napi::Number::New(env, err)};
+    // The callback's return value is not used: JS pauses by calling pause() from inside it, since
+    // microtasks run before MakeCallback returns and may already have resumed reading.
+    napi_value result = nullptr;
+    delivering_ = true;
+    napi_status status_of_call = napi_make_callback(env, static_cast<napi_async_context>(*async_context_), self,
+                                                    callback_.Value(), 2, args, &result);
+    delivering_ = false;
+    if (status_of_call != napi_ok) {
+      bool pending = false;
+      napi_is_exception_pending(env, &pending);
+      if (!pending) {
+        // JS cannot run any more (the environment is being torn down): stop for good.
+        Release();
+        return;
+      }
+      napi_value exception = nullptr;
+      napi_get_and_clear_last_exception(env, &exception);
+      napi_fatal_exception(env, exception);  // like a throwing event listener: 'uncaughtException'
+    }
+    if (fd_ < 0) {  // closed inside the callback
+      async_context_.reset();
       return;
     }
-    napi_value exception = nullptr;
-    napi_get_and_clear_last_exception(env, &exception);
-    napi_fatal_exception(env, exception);  // like a throwing event listener: 'uncaughtException'
+    if (err != 0 || !full) break;
   }
-  if (fd_ < 0) {  // closed inside the callback
-    async_context_.reset();
-    return;
+  // Poll for writability too while a split is pending (it then resumes at once), else not.
+  if (polling_ && !paused_) StartPolling();
+}
+
+// writev(2) of one packet behind a zero virtio_net_hdr (vnet_), or write(2). 0 or an errno.
+int TunDevice::WritePlain(const uint8_t* packet, size_t length) {
+  static const uint8_t kZeroHeader[offload::kVnetHeaderLength] = {};
+  for (;;) {
+    ssize_t n;
+    if (vnet_) {
+      iovec parts[2] = {{const_cast<uint8_t*>(kZeroHeader), offload::kVnetHeaderLength},
+                        {const_cast<uint8_t*>(packet), length}};
+      n = writev(fd_, parts, 2);
+    } else {
+      n = write(fd_, packet, length);
+    }
+    if (n >= 0) return 0;
+    if (errno != EINTR) return errno;
   }
-  if (err != 0) {
-    paused_ = true;
-    StopPolling();
+}
+
+// Writes the batch as the coalescer grouped it; `written` counts packets. 0, or the errno of
+// the first packet the kernel refused (EAGAIN/ENOBUFS included: the caller stops there).
+int TunDevice::WriteUnits(const uint8_t* buffer, const uint32_t* offsets, const uint32_t* lengths, uint32_t count,
+                          uint32_t* written) {
+  coalescer_.Plan(buffer, offsets, lengths, count);
+  for (const offload::WriteUnit& unit : coalescer_.units) {
+    int err = 0;
+    if (unit.count == 1) {
+      err = WritePlain(buffer + offsets[unit.first], lengths[unit.first]);
+      if (err != 0) {
+        last_failed_ = unit.first;
+        return err;
+      }
+      (*written)++;
+      continue;
+    }
+    uint8_t vnet[offload::kVnetHeaderLength];
+    uint8_t headers[offload::kMaxHeaders];
+    uint32_t header_length =
+        coalescer_.BuildSuperHeader(unit, buffer, offsets, lengths, vnet, headers);
+    write_iov_.clear();
+    write_iov_.push_back({vnet, offload::kVnetHeaderLength});
+    write_iov_.push_back({headers, header_length});
+    for (uint32_t k = unit.first; k != offload::kNoPacket; k = coalescer_.next[k]) {
+      write_iov_.push_back({const_cast<uint8_t*>(buffer + offsets[k] + header_length), lengths[k] - header_length});
+    }
+    for (;;) {
+      ssize_t n = writev(fd_, write_iov_.data(), static_cast<int>(write_iov_.size()));
+      err = n >= 0 ? 0 : errno;
+      if (err != EINTR) break;
+    }
+    if (err == 0) {
+      super_packets_written_++;
+      *written += unit.count;
+      continue;
+    }
+    if (err == EAGAIN || err == ENOBUFS) {
+      last_failed_ = unit.first;
+      return err;
+    }
+    // The kernel refused the super-packet (EINVAL: no GSO for it): its segments one by one.
+    coalesce_refused_++;
+    for (uint32_t k = unit.first; k != offload::kNoPacket; k = coalescer_.next[k]) {
+      err = WritePlain(buffer + offsets[k], lengths[k]);
+      if (err != 0) {
+        last_failed_ = k;
+        return err;
+      }
+      (*written)++;
+    }
   }
+  return 0;
 }
 
 // writeBatch(buffer: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number,
 //            maxLength: number) => number of packets written. Stops early (returning fewer)
-// when the kernel says EAGAIN/ENOBUFS; throws on other errors with `written` set.
+// when the kernel says EAGAIN/ENOBUFS; throws on other errors with `written` set. With
+// offloads, consecutive TCP segments of one connection leave as one super-packet.
 Napi::Value TunDevice::WriteBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
@@ -441,22 +642,27 @@ Napi::Value TunDevice::WriteBatch(const Napi::CallbackInfo& info) {
   }
   write_calls_++;
   uint32_t written = 0;
-  while (written < count) {
-    ssize_t n = write(fd_, buffer + offsets[written], lengths[written]);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == ENOBUFS) break;
-      int err = errno;
-      packets_written_ += written;
-      Napi::Error error = ErrnoError(env, err, "write", "(packet " + std::to_string(written) + ")");
-      error.Set("index", Napi::Number::New(env, written));
-      error.Set("written", Napi::Number::New(env, written));
-      error.ThrowAsJavaScriptException();
-      return env.Undefined();
+  int err = 0;
+  if (vnet_) {
+    err = WriteUnits(buffer, offsets, lengths, count, &written);
+  } else {
+    while (written < count) {
+      err = WritePlain(buffer + offsets[written], lengths[written]);
+      if (err != 0) {
+        last_failed_ = written;
+        break;
+      }
+      written++;
     }
-    written++;
   }
   packets_written_ += written;
+  if (err != 0 && err != EAGAIN && err != ENOBUFS) {
+    Napi::Error error = ErrnoError(env, err, "write", "(packet " + std::to_string(last_failed_) + ")");
+    error.Set("index", Napi::Number::New(env, last_failed_));
+    error.Set("written", Napi::Number::New(env, written));
+    error.ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
   return Napi::Number::New(env, written);
 }
 
@@ -477,12 +683,10 @@ Napi::Value TunDevice::WriteOne(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   write_calls_++;
-  for (;;) {
-    ssize_t n = write(fd_, buffer, length);
-    if (n >= 0) break;
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == ENOBUFS) return Napi::Boolean::New(env, false);
-    Napi::Error error = ErrnoError(env, errno, "write", "(packet 0)");
+  int err = WritePlain(buffer, length);
+  if (err == EAGAIN || err == ENOBUFS) return Napi::Boolean::New(env, false);
+  if (err != 0) {
+    Napi::Error error = ErrnoError(env, err, "write", "(packet 0)");
     error.Set("index", Napi::Number::New(env, 0));
     error.Set("written", Napi::Number::New(env, 0));
     error.ThrowAsJavaScriptException();
@@ -498,9 +702,26 @@ Napi::Value TunDevice::Stats(const Napi::CallbackInfo& info) {
   stats.Set("packetsRead", packets_read_);
   stats.Set("batchesRead", batches_read_);
   stats.Set("oversizedDropped", oversized_dropped_);
+  stats.Set("malformedDropped", malformed_dropped_);
+  stats.Set("superPacketsRead", super_packets_read_);
   stats.Set("packetsWritten", packets_written_);
   stats.Set("writeCalls", write_calls_);
+  stats.Set("superPacketsWritten", super_packets_written_);
+  stats.Set("coalesceRefused", coalesce_refused_);
   return stats;
+}
+
+// offloads() => { vnetHeader, checksum, tso4, tso6, uso4, uso6 }: what the kernel granted.
+Napi::Value TunDevice::Offloads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("vnetHeader", vnet_);
+  result.Set("checksum", (offloads_ & TUN_F_CSUM) != 0);
+  result.Set("tso4", (offloads_ & TUN_F_TSO4) != 0);
+  result.Set("tso6", (offloads_ & TUN_F_TSO6) != 0);
+  result.Set("uso4", (offloads_ & TUN_F_USO4) != 0);
+  result.Set("uso6", (offloads_ & TUN_F_USO6) != 0);
+  return result;
 }
 
 // Idempotent. After it returns no callback runs; the interface disappears with its last fd.
@@ -509,11 +730,14 @@ Napi::Value TunDevice::Close(const Napi::CallbackInfo& info) {
   StopPolling();
   Release();
   callback_.Reset();
-  slots_ref_.Reset();
+  buffer_ref_.Reset();
+  offsets_ref_.Reset();
   lengths_ref_.Reset();
   if (!delivering_) async_context_.reset();  // else after the callback returns
-  slots_ = nullptr;
+  buffer_ = nullptr;
+  offsets_ = nullptr;
   lengths_ = nullptr;
+  pending_active_ = false;
   if (cleanup_hook_) napi_remove_env_cleanup_hook(env_, OnEnvironmentTeardown, this);
   cleanup_hook_ = false;
   return info.Env().Undefined();

@@ -2,6 +2,7 @@
  * Errors raised by @pathwire/tun, each with a stable `code`, the errno name when the kernel
  * said no (`errno: 'EPERM'`), and a message in plain words that says what to do.
  */
+import { PathwireError } from '@pathwire/errors';
 export type TunErrorCode =
   | 'PERMISSION_DENIED'
   | 'NO_TUN_DEVICE'
@@ -19,10 +20,14 @@ export type TunErrorCode =
   | 'READ_FAILED'
   | 'WRITE_FAILED';
 
-export class TunError extends Error {
-  override readonly name = 'TunError';
+const marker = 'pathwire.error.TunError';
+const symbol = Symbol.for(marker);
+
+export class TunError extends PathwireError<TunErrorCode> {
+  protected readonly [symbol] = true;
+  override readonly name: string = 'TunError';
   constructor(
-    readonly code: TunErrorCode,
+    code: TunErrorCode,
     message: string,
     /** The errno name (`'EPERM'`, `'EBUSY'`...) when the error came from a system call. */
     readonly errno?: string,
@@ -30,7 +35,11 @@ export class TunError extends Error {
     readonly syscall?: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
+  }
+
+  static override isInstance(error: unknown): error is TunError {
+    return PathwireError.hasMarker(error, marker);
   }
 }
 

@@ -19,4 +19,6 @@ export { type Cidr, parseCidr } from './cidr.js';
 export { TunError, type TunErrorCode } from './errors.js';
 export { LinuxTun, openTun, type TunOptions } from './linux-tun.js';
 export { MemoryTun, type MemoryTunOptions } from './memory-tun.js';
+export type { TunOffloads } from './native.js';
 export type { BatchHandler, PacketBatch, Tun, TunStats } from './tun.js';
+export { TunWriteQueue, type TunWriteQueueOptions } from './write-queue.js';

@@ -221,7 +221,12 @@ describeWith(namespaceCapability(['ping', 'setpriv']), 'LinuxTun in a network na
   });
 
   it('rejects an oversized write with a clear error and writes nothing of that batch', () => {
-    const tun = open({ name: topology.name('o'), mtu: 1400, addresses: ['10.0.5.1/24'] });
+    const tun = open({
+      name: topology.name('o'),
+      mtu: 1400,
+      maxPacketSize: 1400,
+      addresses: ['10.0.5.1/24'],
+    });
     const buffer = new Uint8Array(3000);
     const error = (() => {
       try {

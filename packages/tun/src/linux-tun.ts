@@ -1,12 +1,15 @@
 /**
  * A Linux TUN interface (IFF_TUN | IFF_NO_PI) through the Node-API addon: setup by ioctl(2)
  * and rtnetlink, batched non-blocking reads on Node's event loop (one JS call per batch),
- * batched writes (one JS call per batch). Nothing here spawns a process.
+ * batched writes (one JS call per batch). With offloads (IFF_VNET_HDR + TUNSETOFFLOAD) the
+ * kernel hands over TCP/UDP super-packets of up to 64 KiB, split into MTU-sized packets in the
+ * addon, and consecutive TCP segments written in one batch leave as one super-packet: the
+ * handler and writeBatch() still see ordinary packets. Nothing here spawns a process.
  */
 import { constants } from 'node:os';
 import { parseCidr } from './cidr.js';
 import { fromNativeError, TunError } from './errors.js';
-import { loadNative, type NativeTunDevice } from './native.js';
+import { loadNative, type NativeTunDevice, type TunOffloads } from './native.js';
 import type { BatchHandler, PacketBatch, Tun, TunStats } from './tun.js';
 
 export interface TunOptions {
@@ -27,12 +30,23 @@ export interface TunOptions {
   readonly netns?: string;
   /** Most packets per handler call, 1..1024; default 64. */
   readonly batchSize?: number;
-  /** Largest packet read or written; default the MTU. Reads of larger packets are dropped and counted. */
+  /**
+   * Largest packet written; default 65535, so that packets a peer with a larger MTU sends
+   * still get through (as wireguard-go). Reads take any IP packet up to 65535 bytes.
+   */
   readonly maxPacketSize?: number;
+  /**
+   * TUN offloads (default true): IFF_VNET_HDR + TUNSETOFFLOAD with checksum, TSO4/TSO6 and,
+   * from Linux 6.2, USO4/USO6. Fewer read calls and kernel segmentation on writes; a kernel
+   * that refuses some or all of them is used without them (see `LinuxTun.offloads`).
+   */
+  readonly offload?: boolean;
 }
 
 const MAX_BATCH = 1024;
 const MAX_PACKET = 65535;
+/** Read buffer beyond the room one read needs (64 KiB): up to this many bytes per batch. */
+const MAX_BATCH_BYTES = 4 << 20;
 
 function checkInteger(
   what: string,
@@ -91,7 +105,7 @@ export function openTun(options: TunOptions = {}): LinuxTun {
   checkInteger('mtu', mtu, 68, MAX_PACKET, 'INVALID_MTU');
   const batchSize = options.batchSize ?? 64;
   checkInteger('batchSize', batchSize, 1, MAX_BATCH, 'INVALID_OPTION');
-  const maxPacketSize = options.maxPacketSize ?? mtu;
+  const maxPacketSize = options.maxPacketSize ?? MAX_PACKET;
   checkInteger('maxPacketSize', maxPacketSize, 68, MAX_PACKET, 'INVALID_OPTION');
   if (mtu > maxPacketSize)
     throw new TunError('INVALID_MTU', `mtu ${mtu} exceeds maxPacketSize ${maxPacketSize}`);
@@ -105,7 +119,7 @@ export function openTun(options: TunOptions = {}): LinuxTun {
   const { TunDevice } = loadNative();
   let device: NativeTunDevice;
   try {
-    device = new TunDevice(name, netns ?? '');
+    device = new TunDevice(name, netns ?? '', options.offload ?? true);
   } catch (error) {
     throw fromNativeError(
       error,
@@ -160,6 +174,10 @@ export class LinuxTun implements Tun {
   get fd(): number {
     return this.device.fd();
   }
+  /** The offloads the kernel granted (all false when opened with `offload: false`). */
+  get offloads(): TunOffloads {
+    return this.device.offloads();
+  }
 
   private call<T>(subject: string, action: () => T): T {
     if (this.isClosed) throw new TunError('CLOSED', `${this.name} is closed`);
@@ -199,13 +217,15 @@ export class LinuxTun implements Tun {
     if (this.isClosed) throw new TunError('CLOSED', `${this.name} is closed`);
     this.handler = handler;
     if (this.batch === null) {
-      const buffer = new Uint8Array(this.batchSize * this.maxPacketSize);
+      // Packets are packed one after the other; a read needs 64 KiB of room (nothing is ever
+      // cut), the rest holds the batch at the current MTU, bounded whatever the MTU.
+      const bytes = MAX_PACKET + Math.min(this.batchSize * this.currentMtu, MAX_BATCH_BYTES);
+      const buffer = new Uint8Array(bytes);
       const offsets = new Uint32Array(this.batchSize);
-      for (let i = 0; i < this.batchSize; i++) offsets[i] = i * this.maxPacketSize;
       const lengths = new Uint32Array(this.batchSize);
       this.batch = new ReusedBatch(buffer, offsets, lengths);
       this.isPaused = false;
-      this.device.startReading(buffer, this.maxPacketSize, lengths, this.batchSize, this.deliver);
+      this.device.startReading(buffer, offsets, lengths, this.batchSize, this.deliver);
     }
     return this;
   }
@@ -276,9 +296,11 @@ export class LinuxTun implements Tun {
     return {
       packetsRead: s.packetsRead,
       batchesRead: s.batchesRead,
-      dropped: s.oversizedDropped,
+      dropped: s.oversizedDropped + s.malformedDropped,
+      superPacketsRead: s.superPacketsRead,
       packetsWritten: s.packetsWritten,
       writeCalls: s.writeCalls,
+      superPacketsWritten: s.superPacketsWritten,
     };
   }
 

@@ -75,6 +75,8 @@ export class MemoryTun implements Tun {
     packetsRead: 0,
     batchesRead: 0,
     dropped: 0,
+    superPacketsRead: 0,
+    superPacketsWritten: 0,
     packetsWritten: 0,
     writeCalls: 0,
   };

@@ -12,8 +12,8 @@ export interface NativeTunDevice {
   addAddress(family: 4 | 6, address: Uint8Array, prefixLength: number): void;
   addRoute(family: 4 | 6, destination: Uint8Array, prefixLength: number): void;
   startReading(
-    slots: Uint8Array,
-    slotSize: number,
+    buffer: Uint8Array,
+    offsets: Uint32Array,
     lengths: Uint32Array,
     limit: number,
     callback: (count: number, errno: number) => void,
@@ -34,14 +34,37 @@ export interface NativeTunDevice {
     packetsRead: number;
     batchesRead: number;
     oversizedDropped: number;
+    malformedDropped: number;
+    superPacketsRead: number;
     packetsWritten: number;
     writeCalls: number;
+    superPacketsWritten: number;
+    coalesceRefused: number;
   };
+  offloads(): TunOffloads;
   close(): void;
 }
 
+/** What the kernel granted at open (TUNSETOFFLOAD), see native/offload.h. */
+export interface TunOffloads {
+  /** IFF_VNET_HDR: each read and write carries a virtio_net_hdr (needed for all the rest). */
+  readonly vnetHeader: boolean;
+  /** TUN_F_CSUM: packets may come with a partial checksum, completed in the addon. */
+  readonly checksum: boolean;
+  /** TUN_F_TSO4 / TSO6: TCP super-packets of up to 64 KiB are read and split in the addon. */
+  readonly tso4: boolean;
+  readonly tso6: boolean;
+  /** TUN_F_USO4 / USO6 (Linux 6.2+): the same for UDP. */
+  readonly uso4: boolean;
+  readonly uso6: boolean;
+}
+
 export interface NativeBinding {
-  TunDevice: new (name: string, netnsPath: string) => NativeTunDevice;
+  TunDevice: new (name: string, netnsPath: string, offload: boolean) => NativeTunDevice;
+  /** Test hook: the packets the read path delivers for one read (virtio_net_hdr + packet); null: dropped. */
+  offloadRead(read: Uint8Array): Uint8Array[] | null;
+  /** Test hook: the writes (virtio_net_hdr + packet) the write path makes of one batch. */
+  offloadWrite(packets: Uint8Array[]): Uint8Array[];
 }
 
 let binding: NativeBinding | undefined;

@@ -25,11 +25,15 @@ export interface TunStats {
   readonly packetsRead: number;
   /** Handler calls (so `packetsRead / batchesRead` is the mean batch size). */
   readonly batchesRead: number;
-  /** Packets dropped because they did not fit `maxPacketSize` (Linux) or the queue was full (memory). */
+  /** Packets dropped: malformed offload headers (Linux) or a full queue (memory). */
   readonly dropped: number;
+  /** TCP/UDP super-packets read with offloads and split into `packetsRead` (Linux; 0 otherwise). */
+  readonly superPacketsRead: number;
   readonly packetsWritten: number;
   /** `write`/`writeBatch` calls. */
   readonly writeCalls: number;
+  /** Super-packets written: runs of TCP segments of one connection coalesced (Linux; 0 otherwise). */
+  readonly superPacketsWritten: number;
 }
 
 export interface Tun {
@@ -38,7 +42,7 @@ export interface Tun {
   readonly mtu: number;
   /** Most packets per handler call. */
   readonly batchSize: number;
-  /** Largest packet read or written, in bytes (a read slot's size; writes above it are rejected). */
+  /** Largest packet written, in bytes (writes above it are rejected). Reads take any IP packet. */
   readonly maxPacketSize: number;
   readonly paused: boolean;
   readonly closed: boolean;

@@ -8,6 +8,7 @@
 #include <netinet/udp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -15,9 +16,16 @@
 
 #include "errno-error.h"
 
+#ifndef UDP_GRO
+#define UDP_GRO 104  // Linux 5.0
+#endif
+
 namespace {
 
-constexpr size_t kControlSpace = 64;  // >= CMSG_SPACE(sizeof(in6_pktinfo)) and CMSG_SPACE(sizeof(in_pktinfo))
+constexpr size_t kControlSpace = 96;  // IPV6_PKTINFO or IP_PKTINFO, and UDP_GRO
+// Receive memory bound (slots x slot size) when slots are large: GRO's 64 KiB, or a large maxDatagram.
+constexpr size_t kReceiveBytes = 2 << 20;
+constexpr uint32_t kGroSlotSize = 65535;
 constexpr size_t kSendControlSpace = 96;  // IPV6_PKTINFO + UDP_SEGMENT
 constexpr uint32_t kMaxGsoSegments = 64;   // UDP_MAX_SEGMENTS
 constexpr uint32_t kMaxRoundsPerWakeup = 8;  // full batches read per event-loop wake-up before yielding
@@ -102,13 +110,15 @@ Napi::Function UdpSocket::Define(Napi::Env env) {
                          InstanceMethod<&UdpSocket::RefHandle>("ref"),
                          InstanceMethod<&UdpSocket::UnrefHandle>("unref"),
                          InstanceMethod<&UdpSocket::Stats>("stats"),
+                         InstanceMethod<&UdpSocket::ReceiveShape>("receiveShape"),
                          InstanceMethod<&UdpSocket::SetMark>("setMark"),
                          InstanceMethod<&UdpSocket::Close>("close"),
                      });
 }
 
 // new UdpSocket(family: 4 | 6, address: string, port: number, batch: number, maxDatagram: number,
-//               bufferBytes: number, gso: boolean): opens and binds, throws an errno error.
+//               bufferBytes: number, gso: boolean, gro: boolean): opens and binds, throws an errno
+// error. UDP_GRO is asked for when `gro`; a kernel without it (before 5.0) reads plainly.
 UdpSocket::UdpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpSocket>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
   if (!info[0].IsNumber() || !info[1].IsString() || !info[2].IsNumber() || !info[3].IsNumber() ||
@@ -123,6 +133,7 @@ UdpSocket::UdpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpSocke
   max_datagram_ = info[4].As<Napi::Number>().Uint32Value();
   int buffer_bytes = info[5].As<Napi::Number>().Int32Value();
   bool want_gso = info[6].ToBoolean().Value();
+  bool want_gro = info[7].ToBoolean().Value();
   if (port > 65535 || batch_ == 0 || batch_ > 1024 || max_datagram_ == 0) {
     ThrowType(env, "port, batch or maxDatagram out of range");
     return;
@@ -157,6 +168,10 @@ UdpSocket::UdpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpSocke
     socklen_t size_length = sizeof size;
     gso_ = getsockopt(fd_, SOL_UDP, UDP_SEGMENT, &size, &size_length) == 0;
   }
+  if (err == 0 && want_gro) gro_ = setsockopt(fd_, SOL_UDP, UDP_GRO, &on, sizeof on) == 0;
+  recv_slot_size_ = gro_ ? kGroSlotSize : max_datagram_;
+  recv_slots_ = static_cast<uint32_t>(
+      std::max<size_t>(1, std::min<size_t>(batch_, kReceiveBytes / recv_slot_size_)));
   if (err == 0 && buffer_bytes > 0) {
     // Privileged processes go past net.core.{r,w}mem_max (like wireguard-go); others get the cap.
     if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &buffer_bytes, sizeof buffer_bytes) < 0)
@@ -315,33 +330,38 @@ Napi::Value UdpSocket::ResetAddresses(const Napi::CallbackInfo& info) {
 Napi::Value UdpSocket::SetSendQueue(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
-  size_t buffer_length = 0, lengths_length = 0, ports_length = 0, destinations_length = 0, locals_length = 0,
-         errors_length = 0;
+  size_t buffer_length = 0, offsets_length = 0, lengths_length = 0, ports_length = 0, destinations_length = 0,
+         locals_length = 0, errors_length = 0;
   uint8_t* buffer = TypedData<uint8_t>(info, 0, napi_uint8_array, &buffer_length, "buffer must be a Uint8Array");
   if (buffer == nullptr) return env.Undefined();
+  uint32_t* offsets =
+      TypedData<uint32_t>(info, 1, napi_uint32_array, &offsets_length, "offsets must be a Uint32Array");
+  if (offsets == nullptr) return env.Undefined();
   uint32_t* lengths =
-      TypedData<uint32_t>(info, 1, napi_uint32_array, &lengths_length, "lengths must be a Uint32Array");
+      TypedData<uint32_t>(info, 2, napi_uint32_array, &lengths_length, "lengths must be a Uint32Array");
   if (lengths == nullptr) return env.Undefined();
-  uint16_t* ports = TypedData<uint16_t>(info, 2, napi_uint16_array, &ports_length, "ports must be a Uint16Array");
+  uint16_t* ports = TypedData<uint16_t>(info, 3, napi_uint16_array, &ports_length, "ports must be a Uint16Array");
   if (ports == nullptr) return env.Undefined();
-  uint32_t* destinations = TypedData<uint32_t>(info, 3, napi_uint32_array, &destinations_length,
+  uint32_t* destinations = TypedData<uint32_t>(info, 4, napi_uint32_array, &destinations_length,
                                                "destinations must be a Uint32Array");
   if (destinations == nullptr) return env.Undefined();
-  int32_t* locals = TypedData<int32_t>(info, 4, napi_int32_array, &locals_length, "locals must be an Int32Array");
+  int32_t* locals = TypedData<int32_t>(info, 5, napi_int32_array, &locals_length, "locals must be an Int32Array");
   if (locals == nullptr) return env.Undefined();
-  int32_t* errors = TypedData<int32_t>(info, 5, napi_int32_array, &errors_length, "errors must be an Int32Array");
+  int32_t* errors = TypedData<int32_t>(info, 6, napi_int32_array, &errors_length, "errors must be an Int32Array");
   if (errors == nullptr) return env.Undefined();
-  if (!info[6].IsFunction()) {
+  if (!info[7].IsFunction()) {
     ThrowType(env, "writable must be a function");
     return env.Undefined();
   }
   size_t capacity = lengths_length;
-  if (capacity == 0 || ports_length < capacity || destinations_length < capacity || locals_length < capacity ||
-      errors_length < 1 + 2 * capacity || buffer_length < capacity * max_datagram_) {
+  if (capacity == 0 || offsets_length < capacity || ports_length < capacity || destinations_length < capacity ||
+      locals_length < capacity || errors_length < 1 + 2 * capacity || buffer_length < max_datagram_) {
     ThrowType(env, "send queue arrays are too small");
     return env.Undefined();
   }
   send_buffer_ = buffer;
+  send_buffer_length_ = buffer_length;
+  send_offsets_ = offsets;
   send_lengths_ = lengths;
   send_ports_ = ports;
   send_destinations_ = destinations;
@@ -349,12 +369,13 @@ Napi::Value UdpSocket::SetSendQueue(const Napi::CallbackInfo& info) {
   send_errors_ = errors;
   send_capacity_ = static_cast<uint32_t>(capacity);
   send_buffer_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
-  send_lengths_ref_ = Napi::Persistent(info[1].As<Napi::Object>());
-  send_ports_ref_ = Napi::Persistent(info[2].As<Napi::Object>());
-  send_destinations_ref_ = Napi::Persistent(info[3].As<Napi::Object>());
-  send_locals_ref_ = Napi::Persistent(info[4].As<Napi::Object>());
-  send_errors_ref_ = Napi::Persistent(info[5].As<Napi::Object>());
-  writable_callback_ = Napi::Persistent(info[6].As<Napi::Function>());
+  send_offsets_ref_ = Napi::Persistent(info[1].As<Napi::Object>());
+  send_lengths_ref_ = Napi::Persistent(info[2].As<Napi::Object>());
+  send_ports_ref_ = Napi::Persistent(info[3].As<Napi::Object>());
+  send_destinations_ref_ = Napi::Persistent(info[4].As<Napi::Object>());
+  send_locals_ref_ = Napi::Persistent(info[5].As<Napi::Object>());
+  send_errors_ref_ = Napi::Persistent(info[6].As<Napi::Object>());
+  writable_callback_ = Napi::Persistent(info[7].As<Napi::Function>());
   if (!async_context_) async_context_ = std::make_unique<Napi::AsyncContext>(env, "PathwireUdp", Value());
   send_msgs_.assign(batch_, mmsghdr{});
   send_iovs_.assign(batch_, iovec{});
@@ -405,10 +426,13 @@ Napi::Value UdpSocket::Flush(const Napi::CallbackInfo& info) {
         (local >= 0 && (static_cast<size_t>(local) >= table || addresses_[local].foreign)))
       return EAFNOSUPPORT;
     if (send_lengths_[slot] > max_datagram_) return EMSGSIZE;
+    if (static_cast<size_t>(send_offsets_[slot]) + send_lengths_[slot] > send_buffer_length_) return EFAULT;
     return 0;
   };
   uint32_t i = head;
   uint32_t plain_until = 0;  // slots below this go one per message (after a GSO message failed)
+  uint32_t einval_slot = 0;  // first slot of a GSO message refused with EINVAL, and its segment size
+  uint32_t einval_segment = 0;
   bool wait = false;
   while (i < tail) {
     uint32_t messages = 0;
@@ -425,7 +449,7 @@ Napi::Value UdpSocket::Flush(const Napi::CallbackInfo& info) {
       // Group the following slots into this message when GSO can carry them.
       uint32_t count = 1;
       size_t total = segment;
-      if (gso_ && segment > 0 && first >= plain_until) {
+      if (gso_ && segment > 0 && segment <= gso_max_segment_ && first >= plain_until) {
         while (first + count < tail && slots + count < batch_ && count < kMaxGsoSegments) {
           uint32_t next = first + count;
           uint32_t length = send_lengths_[next];
@@ -457,7 +481,7 @@ Napi::Value UdpSocket::Flush(const Napi::CallbackInfo& info) {
       }
       message.msg_hdr.msg_name = &name;
       for (uint32_t k = 0; k < count; k++) {
-        send_iovs_[slots + k].iov_base = send_buffer_ + static_cast<size_t>(first + k) * max_datagram_;
+        send_iovs_[slots + k].iov_base = send_buffer_ + send_offsets_[first + k];
         send_iovs_[slots + k].iov_len = send_lengths_[first + k];
       }
       message.msg_hdr.msg_iov = &send_iovs_[slots];
@@ -523,14 +547,24 @@ Napi::Value UdpSocket::Flush(const Napi::CallbackInfo& info) {
       }
       uint32_t count = send_msg_slots_[0];
       if (count > 1) {
-        // Retry these datagrams one by one, so each gets its own fate (EINVAL: the segment size
-        // exceeds the path MTU, where plain datagrams would be fragmented). EIO: the device cannot
+        // Retry these datagrams one by one, so each gets its own fate (EMSGSIZE/EINVAL: the segment
+        // size exceeds the path MTU, where plain datagrams would be fragmented). EIO: the device cannot
         // segment (no checksum offload): no GSO on this socket from now on.
         if (err == EIO) gso_ = false;
+        gso_refused_++;
+        // EMSGSIZE (EINVAL before Linux 6.x) may mean: segments this large exceed the path MTU
+        // (the kernel fragments plain datagrams, but does not segment and fragment). If the
+        // first one then goes out plainly, no GSO for segments this large from now on, rather
+        // than one failed call per flush.
+        if (err == EMSGSIZE || err == EINVAL) {
+          einval_slot = i;
+          einval_segment = send_lengths_[i];
+        }
         plain_until = i + count;
         continue;
       }
       for (uint32_t k = 0; k < count; k++) fail(i + k, err);
+      einval_segment = 0;  // refused plainly too: not a matter of size
       i += count;
       continue;
     }
@@ -538,6 +572,8 @@ Napi::Value UdpSocket::Flush(const Napi::CallbackInfo& info) {
       wait = true;
       break;
     }
+    if (einval_segment != 0 && i == einval_slot) gso_max_segment_ = std::min(gso_max_segment_, einval_segment - 1);
+    einval_segment = 0;
     for (int m = 0; m < sent; m++) {
       uint32_t count = send_msg_slots_[m];
       datagrams_sent_ += count;
@@ -555,10 +591,22 @@ Napi::Value UdpSocket::Flush(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, i);
 }
 
+// receiveShape() => { gro, slots, slotSize }: the receive buffer startReading needs
+// (slots * slotSize bytes).
+Napi::Value UdpSocket::ReceiveShape(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object shape = Napi::Object::New(env);
+  shape.Set("gro", gro_);
+  shape.Set("slots", recv_slots_);
+  shape.Set("slotSize", recv_slot_size_);
+  return shape;
+}
+
 // startReading(buffer: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, ports: Uint16Array,
 //              sources: string[], locals: string[], callback: (count: number, errno: number) => void)
-// Slot i is buffer[i * maxDatagram, + maxDatagram); a delivered batch lists its datagrams at
-// offsets[k], lengths[k] (truncated datagrams, longer than maxDatagram, are dropped and counted).
+// Slot i is buffer[i * slotSize, + slotSize) (receiveShape()); a delivered batch lists at most
+// `batch` datagrams at offsets[k], lengths[k] (truncated datagrams, longer than a slot, are
+// dropped and counted).
 Napi::Value UdpSocket::StartReading(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
@@ -582,7 +630,7 @@ Napi::Value UdpSocket::StartReading(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   if (offsets_length < batch_ || lengths_length < batch_ || ports_length < batch_ ||
-      buffer_length < static_cast<size_t>(batch_) * max_datagram_) {
+      buffer_length < static_cast<size_t>(recv_slots_) * recv_slot_size_) {
     ThrowType(env, "receive arrays are too small for the batch");
     return env.Undefined();
   }
@@ -599,13 +647,13 @@ Napi::Value UdpSocket::StartReading(const Napi::CallbackInfo& info) {
   read_callback_ = Napi::Persistent(info[6].As<Napi::Function>());
   string_cache_array_ = Napi::Persistent(Napi::Array::New(env, sizeof string_cache_ / sizeof string_cache_[0]).As<Napi::Object>());
   if (!async_context_) async_context_ = std::make_unique<Napi::AsyncContext>(env, "PathwireUdp", Value());
-  recv_msgs_.assign(batch_, mmsghdr{});
-  recv_iovs_.assign(batch_, iovec{});
-  recv_names_.assign(batch_, SocketAddress{});
-  recv_control_.assign(batch_ * kControlSpace, 0);
-  for (uint32_t i = 0; i < batch_; i++) {
-    recv_iovs_[i].iov_base = recv_buffer_ + static_cast<size_t>(i) * max_datagram_;
-    recv_iovs_[i].iov_len = max_datagram_;
+  recv_msgs_.assign(recv_slots_, mmsghdr{});
+  recv_iovs_.assign(recv_slots_, iovec{});
+  recv_names_.assign(recv_slots_, SocketAddress{});
+  recv_control_.assign(recv_slots_ * kControlSpace, 0);
+  for (uint32_t i = 0; i < recv_slots_; i++) {
+    recv_iovs_[i].iov_base = recv_buffer_ + static_cast<size_t>(i) * recv_slot_size_;
+    recv_iovs_[i].iov_len = recv_slot_size_;
     msghdr& header = recv_msgs_[i].msg_hdr;
     header.msg_name = &recv_names_[i];
     header.msg_iov = &recv_iovs_[i];
@@ -707,7 +755,90 @@ napi_value UdpSocket::AddressString(napi_env env, const uint8_t key[20]) {
   return value;
 }
 
-// One wake-up: up to kMaxRoundsPerWakeup recvmmsg calls of `batch` datagrams, one JS call each.
+// Hands the datagrams of the last recvmmsg to the JS arrays, at most `batch`, resuming where
+// the previous call stopped; a GRO message yields one entry per datagram it carries.
+uint32_t UdpSocket::ExpandReceived(Napi::Env env) {
+  napi_value sources = recv_sources_ref_.Value();
+  napi_value locals = recv_locals_ref_.Value();
+  uint32_t count = 0;
+  uint8_t previous_source[20];
+  uint8_t previous_local[20];
+  napi_value previous_source_value = nullptr;
+  napi_value previous_local_value = nullptr;
+  while (expand_message_ < expand_received_ && count < batch_) {
+    const uint32_t i = expand_message_;
+    const msghdr& header = recv_msgs_[i].msg_hdr;
+    const uint32_t length = recv_msgs_[i].msg_len;
+    if ((header.msg_flags & MSG_TRUNC) != 0 || length == 0) {
+      if (length != 0) truncated_dropped_++;
+      expand_message_++;
+      expand_offset_ = 0;
+      continue;
+    }
+    uint8_t source[20] = {};
+    uint8_t local[20] = {};
+    const SocketAddress& name = recv_names_[i];
+    uint16_t port = 0;
+    uint32_t segment = length;
+    if (name.any.sa_family == AF_INET6) {
+      std::memcpy(source, &name.v6.sin6_addr, 16);
+      std::memcpy(source + 16, &name.v6.sin6_scope_id, 4);
+      port = ntohs(name.v6.sin6_port);
+    } else {
+      source[10] = source[11] = 0xff;
+      std::memcpy(source + 12, &name.v4.sin_addr, 4);
+      port = ntohs(name.v4.sin_port);
+    }
+    for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&header), c)) {
+      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+        in_pktinfo packet_info;
+        std::memcpy(&packet_info, CMSG_DATA(c), sizeof packet_info);
+        local[10] = local[11] = 0xff;
+        std::memcpy(local + 12, &packet_info.ipi_spec_dst, 4);
+      } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+        in6_pktinfo packet_info;
+        std::memcpy(&packet_info, CMSG_DATA(c), sizeof packet_info);
+        std::memcpy(local, &packet_info.ipi6_addr, 16);
+        if (IN6_IS_ADDR_LINKLOCAL(&packet_info.ipi6_addr)) {
+          uint32_t index = static_cast<uint32_t>(packet_info.ipi6_ifindex);
+          std::memcpy(local + 16, &index, 4);
+        }
+      } else if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+        int size = 0;  // the size of each coalesced datagram (the last may be shorter)
+        std::memcpy(&size, CMSG_DATA(c), sizeof size);
+        if (size > 0 && static_cast<uint32_t>(size) < length) segment = static_cast<uint32_t>(size);
+      }
+    }
+    if (previous_source_value == nullptr || std::memcmp(previous_source, source, 20) != 0) {
+      previous_source_value = AddressString(env, source);
+      std::memcpy(previous_source, source, 20);
+    }
+    if (previous_local_value == nullptr || std::memcmp(previous_local, local, 20) != 0) {
+      previous_local_value = AddressString(env, local);
+      std::memcpy(previous_local, local, 20);
+    }
+    if (expand_offset_ == 0 && segment < length) gro_messages_++;
+    // Every datagram of a GRO message came from the same sender to the same local address.
+    while (expand_offset_ < length && count < batch_) {
+      uint32_t size = std::min(segment, length - expand_offset_);
+      napi_set_element(env, sources, count, previous_source_value);
+      napi_set_element(env, locals, count, previous_local_value);
+      recv_offsets_[count] = i * recv_slot_size_ + expand_offset_;
+      recv_lengths_[count] = size;
+      recv_ports_[count] = port;
+      count++;
+      expand_offset_ += size;
+    }
+    if (expand_offset_ >= length) {
+      expand_message_++;
+      expand_offset_ = 0;
+    }
+  }
+  return count;
+}
+
+// One wake-up: up to kMaxRoundsPerWakeup recvmmsg calls; their datagrams go to JS `batch` at a
+// time (a call's datagrams are always all delivered before the wake-up ends).
 void UdpSocket::DrainAndDeliver(int status) {
   Napi::Env env(env_);
   for (uint32_t round = 0; round < kMaxRoundsPerWakeup && fd_ >= 0 && reading_; round++) {
@@ -715,13 +846,13 @@ void UdpSocket::DrainAndDeliver(int status) {
     status = 0;
     int received = 0;
     if (err == 0) {
-      for (uint32_t i = 0; i < batch_; i++) {
+      for (uint32_t i = 0; i < recv_slots_; i++) {
         recv_msgs_[i].msg_hdr.msg_namelen = sizeof(SocketAddress);
         recv_msgs_[i].msg_hdr.msg_controllen = kControlSpace;
         recv_msgs_[i].msg_hdr.msg_flags = 0;
       }
       for (;;) {
-        received = recvmmsg(fd_, recv_msgs_.data(), batch_, MSG_DONTWAIT, nullptr);
+        received = recvmmsg(fd_, recv_msgs_.data(), recv_slots_, MSG_DONTWAIT, nullptr);
         if (received >= 0) break;
         if (errno == EINTR) continue;
         // ICMP-reported errors of earlier sends (unconnected sockets rarely get them) are not
@@ -734,74 +865,23 @@ void UdpSocket::DrainAndDeliver(int status) {
     }
     if (received == 0 && err == 0) return;
     receive_calls_++;
-
-    Napi::HandleScope scope(env);
-    napi_value sources = recv_sources_ref_.Value();
-    napi_value locals = recv_locals_ref_.Value();
-    uint32_t count = 0;
-    uint8_t previous_source[20];
-    uint8_t previous_local[20];
-    napi_value previous_source_value = nullptr;
-    napi_value previous_local_value = nullptr;
-    for (int i = 0; i < received; i++) {
-      const msghdr& header = recv_msgs_[i].msg_hdr;
-      if ((header.msg_flags & MSG_TRUNC) != 0) {
-        truncated_dropped_++;
-        continue;
-      }
-      uint8_t source[20] = {};
-      uint8_t local[20] = {};
-      const SocketAddress& name = recv_names_[i];
-      uint16_t port = 0;
-      if (name.any.sa_family == AF_INET6) {
-        std::memcpy(source, &name.v6.sin6_addr, 16);
-        std::memcpy(source + 16, &name.v6.sin6_scope_id, 4);
-        port = ntohs(name.v6.sin6_port);
-      } else {
-        source[10] = source[11] = 0xff;
-        std::memcpy(source + 12, &name.v4.sin_addr, 4);
-        port = ntohs(name.v4.sin_port);
-      }
-      for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&header), c)) {
-        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-          in_pktinfo packet_info;
-          std::memcpy(&packet_info, CMSG_DATA(c), sizeof packet_info);
-          local[10] = local[11] = 0xff;
-          std::memcpy(local + 12, &packet_info.ipi_spec_dst, 4);
-        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-          in6_pktinfo packet_info;
-          std::memcpy(&packet_info, CMSG_DATA(c), sizeof packet_info);
-          std::memcpy(local, &packet_info.ipi6_addr, 16);
-          if (IN6_IS_ADDR_LINKLOCAL(&packet_info.ipi6_addr)) {
-            uint32_t index = static_cast<uint32_t>(packet_info.ipi6_ifindex);
-            std::memcpy(local + 16, &index, 4);
-          }
-        }
-      }
-      if (previous_source_value == nullptr || std::memcmp(previous_source, source, 20) != 0) {
-        previous_source_value = AddressString(env, source);
-        std::memcpy(previous_source, source, 20);
-      }
-      if (previous_local_value == nullptr || std::memcmp(previous_local, local, 20) != 0) {
-        previous_local_value = AddressString(env, local);
-        std::memcpy(previous_local, local, 20);
-      }
-      napi_set_element(env, sources, count, previous_source_value);
-      napi_set_element(env, locals, count, previous_local_value);
-      recv_offsets_[count] = static_cast<uint32_t>(i) * max_datagram_;
-      recv_lengths_[count] = recv_msgs_[i].msg_len;
-      recv_ports_[count] = port;
-      count++;
-    }
-    datagrams_received_ += count;
+    expand_received_ = static_cast<uint32_t>(received);
+    expand_message_ = 0;
+    expand_offset_ = 0;
     if (err != 0) {
       reading_ = false;  // a real reading error (EBADF, ENOMEM...): stop, JS reports it
       UpdatePolling();
     }
-    if (count == 0 && err == 0) continue;
-    napi_value args[2] = {Napi::Number::New(env, count), Napi::Number::New(env, err)};
-    if (!CallIntoJs(read_callback_, 2, args)) return;
-    if (static_cast<uint32_t>(received) < batch_) return;  // drained
+    do {
+      Napi::HandleScope scope(env);
+      uint32_t count = ExpandReceived(env);
+      datagrams_received_ += count;
+      if (count == 0 && err == 0) break;
+      napi_value args[2] = {Napi::Number::New(env, count), Napi::Number::New(env, err)};
+      err = 0;
+      if (!CallIntoJs(read_callback_, 2, args)) return;
+    } while (fd_ >= 0 && reading_ && expand_message_ < expand_received_);
+    if (static_cast<uint32_t>(received) < recv_slots_) return;  // drained
   }
 }
 
@@ -817,6 +897,9 @@ Napi::Value UdpSocket::Stats(const Napi::CallbackInfo& info) {
   stats.Set("writableWaits", writable_waits_);
   stats.Set("gsoMessages", gso_messages_);
   stats.Set("gso", gso_);
+  stats.Set("gsoRefused", gso_refused_);
+  stats.Set("groMessages", gro_messages_);
+  stats.Set("gro", gro_);
   return stats;
 }
 
@@ -850,6 +933,7 @@ Napi::Value UdpSocket::Close(const Napi::CallbackInfo& info) {
   recv_sources_ref_.Reset();
   recv_locals_ref_.Reset();
   send_buffer_ref_.Reset();
+  send_offsets_ref_.Reset();
   send_lengths_ref_.Reset();
   send_ports_ref_.Reset();
   send_destinations_ref_.Reset();

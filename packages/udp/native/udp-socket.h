@@ -1,8 +1,11 @@
 // One non-blocking UDP socket owned by a JS object, with batched I/O.
 //
-// Receiving: the fd is watched by a uv_poll_t on Node's event loop; each wake-up reads up to
-// `batch` datagrams with ONE recvmmsg(2) into slots of caller-provided memory (allocated once by
-// the TypeScript layer) and makes ONE call into JS with the count. Source and local addresses
+// Receiving: the fd is watched by a uv_poll_t on Node's event loop; each wake-up reads with ONE
+// recvmmsg(2) into slots of caller-provided memory (allocated once by the TypeScript layer) and
+// makes ONE call into JS per `batch` datagrams. With UDP_GRO (Linux 5.0+) a slot is 64 KiB and
+// may hold many datagrams of one sender coalesced by the kernel (the UDP_GRO cmsg gives their
+// size): they are handed to JS one by one, each with the sender and local address of its
+// message; what does not fit a batch goes in the next one before anything else is read. Source and local addresses
 // (IP_PKTINFO / IPV6_PKTINFO) are written as strings into two reused JS arrays; the strings come
 // from a small cache, so a batch from a few peers creates no string.
 //
@@ -60,12 +63,14 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   Napi::Value RefHandle(const Napi::CallbackInfo& info);
   Napi::Value UnrefHandle(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value ReceiveShape(const Napi::CallbackInfo& info);
   Napi::Value SetMark(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnEnvironmentTeardown(void* self);
   void DrainAndDeliver(int status);
+  uint32_t ExpandReceived(Napi::Env env);
   void NotifyWritable();
   bool CallIntoJs(Napi::FunctionReference& callback, size_t argc, const napi_value* argv);
   napi_value AddressString(napi_env env, const uint8_t key[20]);
@@ -113,6 +118,8 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
 
   // Send side: JS-owned queue, and per-message kernel structures for one sendmmsg call.
   uint8_t* send_buffer_ = nullptr;
+  size_t send_buffer_length_ = 0;
+  uint32_t* send_offsets_ = nullptr;  // slot i is send_buffer_[send_offsets_[i], + send_lengths_[i])
   uint32_t* send_lengths_ = nullptr;
   uint16_t* send_ports_ = nullptr;
   uint32_t* send_destinations_ = nullptr;
@@ -120,6 +127,7 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   int32_t* send_errors_ = nullptr;  // pairs (slot, errno) of the last flush
   uint32_t send_capacity_ = 0;
   Napi::ObjectReference send_buffer_ref_;
+  Napi::ObjectReference send_offsets_ref_;
   Napi::ObjectReference send_lengths_ref_;
   Napi::ObjectReference send_ports_ref_;
   Napi::ObjectReference send_destinations_ref_;
@@ -132,6 +140,17 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   std::vector<uint8_t> send_control_;
   std::vector<uint32_t> send_msg_slots_;  // slots carried by each message of the current call
   bool gso_ = false;                      // UDP_SEGMENT available and not refused by the device
+  bool gro_ = false;                      // UDP_GRO granted
+  uint32_t gso_max_segment_ = 65535;      // larger segments failed with EINVAL (over the path MTU)
+
+  // Receive slots: recv_slots_ messages of recv_slot_size_ bytes (64 KiB with GRO).
+  uint32_t recv_slots_ = 0;
+  uint32_t recv_slot_size_ = 0;
+  // Messages of the last recvmmsg not yet handed to JS: [expand_message_, expand_received_),
+  // the next datagram of expand_message_ starting at expand_offset_ within it.
+  uint32_t expand_received_ = 0;
+  uint32_t expand_message_ = 0;
+  uint32_t expand_offset_ = 0;
 
   std::unique_ptr<Napi::AsyncContext> async_context_;
 
@@ -143,4 +162,6 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   double send_errors_count_ = 0;
   double writable_waits_ = 0;
   double gso_messages_ = 0;
+  double gro_messages_ = 0;
+  double gso_refused_ = 0;
 };

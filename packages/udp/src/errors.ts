@@ -2,7 +2,9 @@
  * Errors raised by @pathwire/udp, each with a stable `code`, the errno name when the kernel said
  * no (`errno: 'EADDRINUSE'`), the system call, and a message in plain words.
  */
+
 import { constants } from 'node:os';
+import { PathwireError } from '@pathwire/errors';
 
 export type UdpErrorCode =
   | 'INVALID_OPTION'
@@ -18,10 +20,14 @@ export type UdpErrorCode =
   | 'SOCKET_FAILED'
   | 'READ_FAILED';
 
-export class UdpError extends Error {
-  override readonly name = 'UdpError';
+const marker = 'pathwire.error.UdpError';
+const symbol = Symbol.for(marker);
+
+export class UdpError extends PathwireError<UdpErrorCode> {
+  protected readonly [symbol] = true;
+  override readonly name: string = 'UdpError';
   constructor(
-    readonly code: UdpErrorCode,
+    code: UdpErrorCode,
     message: string,
     /** The errno name (`'EADDRINUSE'`, `'EACCES'`...) when the error came from a system call. */
     readonly errno?: string,
@@ -29,7 +35,11 @@ export class UdpError extends Error {
     readonly syscall?: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
+  }
+
+  static override isInstance(error: unknown): error is UdpError {
+    return PathwireError.hasMarker(error, marker);
   }
 }
 

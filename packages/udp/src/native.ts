@@ -6,7 +6,7 @@ import { UdpError } from './errors.js';
 export interface UdpStats {
   /** Datagrams delivered to the batch handler. */
   datagramsReceived: number;
-  /** recvmmsg calls that returned datagrams (= batches delivered). */
+  /** recvmmsg calls that returned datagrams (each fills one batch or, with GRO, several). */
   receiveCalls: number;
   /** Datagrams longer than `maxDatagram`, dropped. */
   truncatedDropped: number;
@@ -21,6 +21,12 @@ export interface UdpStats {
   gsoMessages: number;
   /** Whether UDP GSO is in use (asked for, supported by the kernel, not refused by the device). */
   gso: boolean;
+  /** GSO messages the kernel refused (their datagrams were then sent one by one). */
+  gsoRefused: number;
+  /** Received messages that carried several datagrams coalesced by UDP GRO. */
+  groMessages: number;
+  /** Whether UDP GRO is in use (asked for and granted by the kernel). */
+  gro: boolean;
 }
 
 /** The addon's UdpSocket (native/udp-socket.h); see there for each method's contract. */
@@ -30,6 +36,7 @@ export interface NativeUdpSocket {
   resetAddresses(): void;
   setSendQueue(
     buffer: Uint8Array,
+    offsets: Uint32Array,
     lengths: Uint32Array,
     ports: Uint16Array,
     destinations: Uint32Array,
@@ -50,6 +57,8 @@ export interface NativeUdpSocket {
   ref(): void;
   unref(): void;
   stats(): UdpStats;
+  /** The receive buffer startReading needs: `slots * slotSize` bytes. */
+  receiveShape(): { gro: boolean; slots: number; slotSize: number };
   setMark(mark: number): void;
   close(): void;
 }
@@ -63,6 +72,7 @@ export interface NativeBinding {
     maxDatagram: number,
     bufferBytes: number,
     gso: boolean,
+    gro: boolean,
   ) => NativeUdpSocket;
 }
 

@@ -16,7 +16,10 @@ export interface UdpOptions {
   readonly address?: string;
   /** Most datagrams per recvmmsg / sendmmsg call and per handler call, 1..1024; default 64. */
   readonly batchSize?: number;
-  /** Largest datagram received or sent, 1..65535; default 2048. Longer received ones are dropped. */
+  /**
+   * Largest datagram sent, 1..65535; default 65535 (any MTU). Received datagrams up to this size
+   * (up to 65535 with GRO) are delivered; longer ones are dropped and counted.
+   */
   readonly maxDatagram?: number;
   /**
    * UDP GSO (UDP_SEGMENT, Linux 4.18+): consecutive queued datagrams of one size to one
@@ -24,6 +27,12 @@ export interface UdpOptions {
    * kernel supports it, and turned off by itself when the device refuses it (EIO).
    */
   readonly gso?: boolean;
+  /**
+   * UDP GRO (UDP_GRO, Linux 5.0+): the kernel hands over runs of datagrams from one sender as
+   * one 64 KiB message; they still reach the handler one by one, each with its source and local
+   * address. Default true; used only when the kernel supports it.
+   */
+  readonly gro?: boolean;
 }
 
 /**
@@ -87,6 +96,8 @@ export interface UdpSocket {
 
 const MAX_BATCH = 1024;
 const MAX_DATAGRAM = 65535;
+/** Bytes of the send queue per slot (a run of full-MTU datagrams at MTU 1420 fits twice over). */
+const QUEUE_BYTES_PER_SLOT = 2048;
 /** SO_RCVBUF / SO_SNDBUF asked for (SO_*BUFFORCE when privileged, else capped by *mem_max). */
 const SOCKET_BUFFER_BYTES = 4 << 20;
 /** Distinct addresses remembered (parsed once, then referred to by id) before starting over. */
@@ -134,7 +145,7 @@ export function openUdp(options: UdpOptions): NativeUdp {
   checkInteger('port', options.port, 0, 65535);
   const batchSize = options.batchSize ?? 64;
   checkInteger('batchSize', batchSize, 1, MAX_BATCH);
-  const maxDatagram = options.maxDatagram ?? 2048;
+  const maxDatagram = options.maxDatagram ?? MAX_DATAGRAM;
   checkInteger('maxDatagram', maxDatagram, 1, MAX_DATAGRAM);
   const address = options.address ?? '';
   const subject =
@@ -150,6 +161,7 @@ export function openUdp(options: UdpOptions): NativeUdp {
       maxDatagram,
       SOCKET_BUFFER_BYTES,
       options.gso ?? true,
+      options.gro ?? true,
     );
   } catch (error) {
     throw fromNativeError(error, subject);
@@ -160,8 +172,10 @@ export function openUdp(options: UdpOptions): NativeUdp {
 export class NativeUdp implements UdpSocket {
   readonly port: number;
   private readonly capacity: number;
-  // Send queue: slot i is queueBuffer[i * maxDatagram, + lengths[i]); slots [head, tail) are queued.
+  // Send queue: slot i is queueBuffer[offsets[i], + lengths[i]), packed from byte 0; slots
+  // [head, tail) are queued and end at byte `tailBytes`.
   private readonly queueBuffer: Uint8Array;
+  private readonly queueOffsets: Uint32Array;
   private readonly queueLengths: Uint32Array;
   private readonly queuePorts: Uint16Array;
   private readonly queueDestinations: Uint32Array;
@@ -170,6 +184,7 @@ export class NativeUdp implements UdpSocket {
   private readonly errors: Int32Array;
   private head = 0;
   private tail = 0;
+  private tailBytes = 0;
   private scheduled = false;
   private waitingWritable = false;
   private readonly addressIds = new Map<string, number>();
@@ -188,7 +203,8 @@ export class NativeUdp implements UdpSocket {
   ) {
     this.port = native.port();
     this.capacity = Math.max(2 * batchSize, 256);
-    this.queueBuffer = new Uint8Array(this.capacity * maxDatagram);
+    this.queueBuffer = new Uint8Array(Math.max(this.capacity * QUEUE_BYTES_PER_SLOT, 2 * maxDatagram));
+    this.queueOffsets = new Uint32Array(this.capacity);
     this.queueLengths = new Uint32Array(this.capacity);
     this.queuePorts = new Uint16Array(this.capacity);
     this.queueDestinations = new Uint32Array(this.capacity);
@@ -197,6 +213,7 @@ export class NativeUdp implements UdpSocket {
     this.errors = new Int32Array(1 + 2 * this.capacity);
     native.setSendQueue(
       this.queueBuffer,
+      this.queueOffsets,
       this.queueLengths,
       this.queuePorts,
       this.queueDestinations,
@@ -219,8 +236,9 @@ export class NativeUdp implements UdpSocket {
     this.handler = handler;
     if (this.batch === null) {
       const n = this.batchSize;
+      const shape = this.native.receiveShape();
       this.batch = new ReusedBatch(
-        new Uint8Array(n * this.maxDatagram),
+        new Uint8Array(shape.slots * shape.slotSize),
         new Uint32Array(n),
         new Uint32Array(n),
         new Array<string>(n).fill(''),
@@ -262,17 +280,20 @@ export class NativeUdp implements UdpSocket {
     if ((port & 0xffff) !== port || port === 0) {
       throw new UdpError('INVALID_PORT', `destination port must be an integer in 1..65535, got ${port}`);
     }
-    if (this.tail === this.capacity) {
+    if (this.tail === this.capacity || this.tailBytes + length > this.queueBuffer.length) {
       if (this.head === 0) return false;
       this.compact();
+      if (this.tailBytes + length > this.queueBuffer.length) return false;
     }
     if (this.addressIds.size >= ADDRESS_CACHE_LIMIT && this.head === this.tail) this.forgetAddresses();
     const destination = this.addressIds.get(address) ?? this.register(address);
     const local =
       localAddress === undefined ? -1 : (this.addressIds.get(localAddress) ?? this.register(localAddress));
     const slot = this.tail;
-    this.queueBuffer.set(bytes, slot * this.maxDatagram);
+    this.queueBuffer.set(bytes, this.tailBytes);
+    this.queueOffsets[slot] = this.tailBytes;
     this.queueLengths[slot] = length;
+    this.tailBytes += length;
     this.queuePorts[slot] = port;
     this.queueDestinations[slot] = destination;
     this.queueLocals[slot] = local;
@@ -298,6 +319,7 @@ export class NativeUdp implements UdpSocket {
     if (next === tail) {
       this.head = 0;
       this.tail = 0;
+      this.tailBytes = 0;
     } else {
       this.waitingWritable = true; // EAGAIN: the addon polls for UV_WRITABLE and calls onWritable
     }
@@ -340,6 +362,7 @@ export class NativeUdp implements UdpSocket {
     this.sendErrorHandler = null;
     this.head = 0;
     this.tail = 0;
+    this.tailBytes = 0;
     this.addressIds.clear();
   }
 
@@ -368,8 +391,16 @@ export class NativeUdp implements UdpSocket {
 
   /** Moves the queued slots [head, tail) to the front (only when the queue backed up). */
   private compact(): void {
-    const { head, tail, maxDatagram } = this;
-    this.queueBuffer.copyWithin(0, head * maxDatagram, tail * maxDatagram);
+    const { head, tail } = this;
+    if (head === tail) {
+      this.head = this.tail = this.tailBytes = 0;
+      return;
+    }
+    const from = this.queueOffsets[head]!;
+    this.queueBuffer.copyWithin(0, from, this.tailBytes);
+    for (let i = head; i < tail; i++) this.queueOffsets[i] = this.queueOffsets[i]! - from;
+    this.queueOffsets.copyWithin(0, head, tail);
+    this.tailBytes -= from;
     this.queueLengths.copyWithin(0, head, tail);
     this.queuePorts.copyWithin(0, head, tail);
     this.queueDestinations.copyWithin(0, head, tail);

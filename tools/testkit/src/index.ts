@@ -1,5 +1,6 @@
 /** Test helpers shared by pathwire's packages (private, not published). */
 export { type Capability, commandCapability, describeWith, isCI, namespaceCapability } from './gate.js';
+export { nextJsonLine } from './json-lines.js';
 export { type LinkCounters, linkCounters, type UdpCounters, udpCounters } from './kernel-counters.js';
 export { type WgKeyPair, wgKeyPair } from './keys.js';
 export { releaseLease, takeLease } from './lease.js';

@@ -1,6 +1,6 @@
 /**
  * Figures for the userspace oracle, in namespaces (root): prints min/median/max, never passes or
- * fails. `node dist/bench/oracle-bench.js select|failover|events [stock|pathwire]`.
+ * fails. `node dist/bench/oracle-bench.js select|failover [stock|pathwire]`, `… events [statsMs]`.
  *
  * - select: time from `select` (sent) to the server seeing our traffic on the new path (stock:
  *   its `wg show endpoints` polled; pathwire: its own oracle socket's active-changed), 20 runs,
@@ -8,10 +8,11 @@
  * - failover: outage (longest gap between ping replies, 10 ms pings) after a silent blackhole of
  *   the active path, with the probe-driven example oracle (1 s rounds) and, in the same run, with
  *   the fallback alone (handshake-race), 5 runs each.
- * - events: tunnel throughput (iperf3, 4 s) without and with 10 watchers taking `stats` every
- *   100 ms of 1,000 peers × 4 endpoints; events/s delivered, the daemon's CPU, the ratio.
+ * - events [statsMs]: tunnel throughput (iperf3, 4 s) without and with 10 watchers taking `stats`
+ *   every statsMs (default 100) of 1,000 peers × 4 endpoints; events/s delivered, the daemon's
+ *   CPU, the ratio (rounds alternate without/with).
  */
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,16 +155,20 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, 100 Hz ticks
 }
 
-function iperf(lab: OracleLab): number {
-  const out = execFileSync(
-    'ip',
-    ['netns', 'exec', lab.client, 'iperf3', '-c', INNER.server, '-t', '4', '-J'],
-    { encoding: 'utf8', timeout: 30_000 },
+/** iperf3 for 4 s through the tunnel (asynchronous: the watchers keep reading meanwhile). */
+function iperf(lab: OracleLab): Promise<number> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      'ip',
+      ['netns', 'exec', lab.client, 'iperf3', '-c', INNER.server, '-t', '4', '-J'],
+      { encoding: 'utf8', timeout: 30_000 },
+      (error, out) =>
+        error ? reject(error) : resolve((JSON.parse(out).end.sum_received.bits_per_second as number) / 1e6),
+    ),
   );
-  return (JSON.parse(out).end.sum_received.bits_per_second as number) / 1e6;
 }
 
-async function benchEvents(): Promise<void> {
+async function benchEvents(statsMs: number): Promise<void> {
   const lab = await createOracleLab('stock', 999);
   const server = lab.topology.spawn(lab.server, 'iperf3', ['-s', '-B', INNER.server]);
   await sleep(1000);
@@ -176,7 +181,7 @@ async function benchEvents(): Promise<void> {
     for (let round = 0; round < 3; round++) {
       let c0 = cpuMs(daemonPid);
       let t0 = performance.now();
-      base.push(iperf(lab));
+      base.push(await iperf(lab));
       cpu.base.push((cpuMs(daemonPid) - c0) / (performance.now() - t0));
       const watchers = await Promise.all(
         Array.from({ length: 10 }, () => OracleClient.connect({ iface: lab.daemon.iface, reconnect: false })),
@@ -184,13 +189,13 @@ async function benchEvents(): Promise<void> {
       let received = 0;
       for (const watcher of watchers)
         void (async () => {
-          for await (const e of watcher.events({ statsMs: 100 })) if (e.event === 'stats') received++;
+          for await (const e of watcher.events({ statsMs })) if (e.event === 'stats') received++;
         })();
       await sleep(1000);
       const r0 = received;
       c0 = cpuMs(daemonPid);
       t0 = performance.now();
-      loaded.push(iperf(lab));
+      loaded.push(await iperf(lab));
       const seconds = (performance.now() - t0) / 1000;
       cpu.loaded.push((cpuMs(daemonPid) - c0) / (seconds * 1000));
       rates.push((received - r0) / seconds);
@@ -202,7 +207,7 @@ async function benchEvents(): Promise<void> {
     await lab.destroy();
   }
   console.log(summary('iperf3 through the tunnel, no watchers (1,000 peers)', base, 'Mbit/s'));
-  console.log(summary('iperf3 with 10 watchers, stats every 100 ms', loaded, 'Mbit/s'));
+  console.log(summary(`iperf3 with 10 watchers, stats every ${statsMs} ms`, loaded, 'Mbit/s'));
   console.log(summary('stats events delivered to the 10 watchers', rates, 'events/s'));
   console.log(summary('daemon CPU, no watchers', cpu.base, 'cores'));
   console.log(summary('daemon CPU, 10 watchers', cpu.loaded, 'cores'));
@@ -211,12 +216,12 @@ async function benchEvents(): Promise<void> {
 }
 
 const [which, kind = 'stock'] = process.argv.slice(2);
-const k = kind === 'pathwire' ? 'pathwire' : 'stock';
+const k = kind === 'pathwire' ? 'pathwire' : 'stock'; // events: the stats period (ms) instead
 if (which === 'select') await benchSelect(k);
 else if (which === 'failover') await benchFailover(k);
-else if (which === 'events') await benchEvents();
+else if (which === 'events') await benchEvents(Number(kind === 'stock' ? 100 : kind));
 else {
-  console.error('usage: oracle-bench.js select|failover|events [stock|pathwire]');
+  console.error('usage: oracle-bench.js select|failover [stock|pathwire] | events [statsMs]');
   process.exitCode = 1;
 }
 process.exit();

@@ -4,6 +4,7 @@
  * in its section, so that a user can jump to the spot (DESIGN.md: "Errors name the file,
  * line and key").
  */
+import { PathwireError } from '@pathwire/errors';
 
 export type ConfigErrorCode =
   /** A line that is neither `Key = Value`, a `[Section]` header, a comment nor blank. */
@@ -49,7 +50,11 @@ export interface ConfigErrorInit {
   cause?: unknown;
 }
 
-export class ConfigError extends Error {
+const marker = 'pathwire.error.ConfigError';
+const symbol = Symbol.for(marker);
+
+export class ConfigError extends PathwireError<ConfigErrorCode> {
+  protected readonly [symbol] = true;
   override readonly name: string = 'ConfigError';
   readonly file: string;
   readonly line: number;
@@ -57,17 +62,17 @@ export class ConfigError extends Error {
   /** The message without the `file:line: Key: ` part. */
   readonly reason: string;
 
-  constructor(
-    readonly code: ConfigErrorCode,
-    reason: string,
-    init: ConfigErrorInit,
-  ) {
+  constructor(code: ConfigErrorCode, reason: string, init: ConfigErrorInit) {
     const where = init.line > 0 ? `${init.file}:${init.line}` : init.file;
     const key = init.key !== undefined && init.keyPrefix !== false ? `${init.key}: ` : '';
-    super(`${where}: ${key}${reason}`, init.cause === undefined ? undefined : { cause: init.cause });
+    super(code, `${where}: ${key}${reason}`, { cause: init.cause });
     this.file = init.file;
     this.line = init.line;
     this.key = init.key;
     this.reason = reason;
+  }
+
+  static override isInstance(error: unknown): error is ConfigError {
+    return PathwireError.hasMarker(error, marker);
   }
 }

@@ -66,6 +66,7 @@ const PEER_KEYS: readonly PeerKey[] = [
   'Endpoint',
   'PersistentKeepalive',
   'Strategy',
+  'OracleFallback',
 ];
 /** Keys that may be written several times in a section; their values accumulate. */
 const REPEATABLE = new Set<string>([
@@ -99,6 +100,8 @@ interface InterfaceDraft extends Draft<InterfaceSection> {
 
 interface PeerDraft extends Draft<PeerSection> {
   line: number;
+  /** `OracleFallback =` (DESIGN.md "userspace-oracle"): the `fallback` option of that strategy. */
+  oracleFallback?: string;
   lines: KeyLines<PeerKey>;
   allowedIPs: string[];
 }
@@ -339,6 +342,9 @@ function applyPeerKey(
     case 'Strategy':
       draft.strategy = readStrategy(value, strategies);
       return;
+    case 'OracleFallback':
+      draft.oracleFallback = readStrategy(value, strategies).name;
+      return;
   }
 }
 
@@ -402,7 +408,15 @@ function finishPeer(draft: PeerDraft, fail: Fail): PeerSection {
   if (!draft.publicKey || draft.publicKeyText === undefined) {
     return fail('MISSING_KEY', draft.line, '[Peer] has no PublicKey', 'PublicKey', false);
   }
-  const strategy: StrategyConfig = draft.strategy ?? { name: DEFAULT_STRATEGY, options: {} };
+  let strategy: StrategyConfig = draft.strategy ?? { name: DEFAULT_STRATEGY, options: {} };
+  if (draft.oracleFallback !== undefined) {
+    const line = draft.lines.OracleFallback ?? draft.line;
+    if (strategy.name !== 'userspace-oracle')
+      fail('BAD_STRATEGY_OPTION', line, 'applies only to Strategy = userspace-oracle', 'OracleFallback');
+    if (strategy.options.fallback !== undefined)
+      fail('BAD_STRATEGY_OPTION', line, 'the Strategy line already has fallback=', 'OracleFallback');
+    strategy = { name: strategy.name, options: { ...strategy.options, fallback: draft.oracleFallback } };
+  }
   const section: PeerSection = {
     line: draft.line,
     lines: draft.lines,

@@ -26,14 +26,15 @@ export type InterfaceKey =
   | 'PostDown'
   | 'SaveConfig';
 
-/** Keys of `[Peer]`: wg's, plus pathwire's `Strategy`. */
+/** Keys of `[Peer]`: wg's, plus pathwire's `Strategy` and `OracleFallback`. */
 export type PeerKey =
   | 'PublicKey'
   | 'PresharedKey'
   | 'AllowedIPs'
   | 'Endpoint'
   | 'PersistentKeepalive'
-  | 'Strategy';
+  | 'Strategy'
+  | 'OracleFallback';
 
 /**
  * Where each key was written (1-based line numbers). A key that may repeat (`Address`,

@@ -3,6 +3,7 @@
  * wg-quick (`linux.bash`) accepts, stricter where wg would silently do something surprising.
  * They throw `ValueError` (code and reason); the parser adds file, line and key.
  */
+
 import {
   formatIpAddress,
   formatIpPrefix,
@@ -10,16 +11,19 @@ import {
   parseIpAddress,
   parseIpPrefix,
 } from '@pathwire/engine';
+import { PathwireError } from '@pathwire/errors';
 import type { ConfigErrorCode } from './errors.js';
 import type { StrategyConfig } from './types.js';
 
-export class ValueError extends Error {
-  constructor(
-    readonly code: ConfigErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+const marker = 'pathwire.error.ValueError';
+const symbol = Symbol.for(marker);
+
+export class ValueError extends PathwireError<ConfigErrorCode> {
+  protected readonly [symbol] = true;
+  override readonly name: string = 'ValueError';
+
+  static override isInstance(error: unknown): error is ValueError {
+    return PathwireError.hasMarker(error, marker);
   }
 }
 

@@ -6,6 +6,7 @@
  * `userspace_set_device`), so `errno=-98` prints "Address already in use" whereas `errno=98`
  * would print "Unknown error -98".
  */
+import { PathwireError } from '@pathwire/errors';
 
 /** Linux errno values the protocol uses. */
 export const ERRNO = {
@@ -52,19 +53,27 @@ const ERRNO_OF: Record<UapiErrorCode, number> = {
   PATH_NOT_SOCKET: ERRNO.EINVAL,
 };
 
-export class UapiError extends Error {
-  override readonly name = 'UapiError';
+const marker = 'pathwire.error.UapiError';
+const symbol = Symbol.for(marker);
+
+export class UapiError extends PathwireError<UapiErrorCode> {
+  protected readonly [symbol] = true;
+  override readonly name: string = 'UapiError';
   /** The (positive) errno; answered as `errno=-N`. */
   readonly errno: number;
 
   constructor(
-    readonly code: UapiErrorCode,
+    code: UapiErrorCode,
     message: string,
     /** 1-based line of the `set` body the error is about, when there is one. */
     readonly line?: number,
   ) {
-    super(line === undefined ? message : `line ${line}: ${message}`);
+    super(code, line === undefined ? message : `line ${line}: ${message}`);
     this.errno = ERRNO_OF[code];
+  }
+
+  static override isInstance(error: unknown): error is UapiError {
+    return PathwireError.hasMarker(error, marker);
   }
 }
 

@@ -120,9 +120,12 @@ const anyLine = fc.oneof(
 describe('fuzzing', () => {
   it('utf8Length agrees with TextEncoder', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.fullUnicodeString({ maxLength: 64 }), fc.string({ unit: 'binary', maxLength: 64 })), (text) => {
-        expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);
-      }),
+      fc.property(
+        fc.oneof(fc.fullUnicodeString({ maxLength: 64 }), fc.string({ unit: 'binary', maxLength: 64 })),
+        (text) => {
+          expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
