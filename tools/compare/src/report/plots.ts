@@ -17,14 +17,24 @@ function render(options: PlotOptions): string {
 
 const OUTAGE_RED = '#d62728';
 
-/** A symlog axis (zero stays on the plot) with decade ticks. */
-const LOG_AXIS = {
-  type: 'symlog',
-  constant: 10,
-  ticks: [-100, -10, 0, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7],
-  tickFormat: '~s',
-  grid: true,
-} as const;
+/** Decade tick labels: 0, 10, 100, 1k, 10k, … (and their negatives). */
+function decade(d: number): string {
+  const a = Math.abs(d);
+  const text = a >= 1e6 ? `${a / 1e6}M` : a >= 1e3 ? `${a / 1e3}k` : String(a);
+  return d < 0 ? `−${text}` : text;
+}
+
+/** A symlog axis (zero stays on the plot) with decade ticks; negative decades only where asked. */
+function logAxis(negative = false) {
+  const up = [0, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7];
+  return {
+    type: 'symlog',
+    constant: 10,
+    ticks: negative ? [-1e3, -100, -10, ...up] : up,
+    tickFormat: decade,
+    grid: true,
+  } as const;
+}
 
 export interface ScatterPoint {
   readonly strategy: string;
@@ -45,8 +55,8 @@ export function scatterPlot(
     width: 340,
     height: 240,
     marginLeft: 50,
-    x: { ...LOG_AXIS, label: 'overhead (B/s) →' },
-    y: { ...LOG_AXIS, label: '↑ outage (ms)' },
+    x: { ...logAxis(), label: 'overhead (B/s) →' },
+    y: { ...logAxis(), label: '↑ outage (ms)' },
     color: { domain: [...strategies], scheme: 'observable10' },
     marks: [
       Plot.dot(
@@ -126,7 +136,7 @@ export function cdfPlot(
     title,
     width: 440,
     height: 280,
-    x: { ...LOG_AXIS, label: `${label} →` },
+    x: { ...logAxis(true), label: `${label} →` },
     y: { domain: [0, 1], label: '↑ fraction of runs', grid: true },
     color: { domain: [...strategies], scheme: 'observable10' },
     marks: [

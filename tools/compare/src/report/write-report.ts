@@ -29,6 +29,11 @@ export interface ReportOptions {
 
 export const REPORT_FILE = 'report.html';
 
+/** At most this many single-seed dots per strategy in a scatter plot (the medians use every run). */
+export const MAX_SEED_DOTS = 100;
+/** At most this many points per CDF line (evenly spaced ranks): a 10,000-seed sweep stays a small file. */
+export const MAX_CDF_POINTS = 400;
+
 function cdf(
   runs: readonly RunResult[],
   strategies: readonly string[],
@@ -40,8 +45,10 @@ function cdf(
       .filter((r) => r.strategy === strategy)
       .map((r) => r.metrics[metric])
       .sort((a, b) => a - b);
-    for (const [i, value] of values.entries())
-      points.push({ strategy, value, fraction: (i + 1) / values.length });
+    const n = values.length;
+    const step = Math.max(1, Math.floor(n / MAX_CDF_POINTS));
+    for (let i = 0; i < n; i += step) points.push({ strategy, value: values[i]!, fraction: (i + 1) / n });
+    if (n > 0 && (n - 1) % step !== 0) points.push({ strategy, value: values[n - 1]!, fraction: 1 });
   }
   return points;
 }
@@ -87,7 +94,7 @@ export async function writeReport(dir: string, results: Results, options: Report
   const scatter = scenarios.map((scenario) => {
     const mine = cells.filter((c) => c.scenario === scenario.name);
     const points = mine.flatMap((c) => [
-      ...c.runs.map((r) => ({
+      ...c.runs.slice(0, MAX_SEED_DOTS).map((r) => ({
         strategy: c.strategy,
         overheadBytesPerSec: r.metrics.overheadBytesPerSec,
         outageMs: r.metrics.outageMs,
