@@ -4,6 +4,7 @@
  */
 import { createRoaming } from '@pathwire/strategy';
 import { createHandshakeRace } from '@pathwire/strategy-handshake-race';
+import { createHeartbeatProbe } from '@pathwire/strategy-heartbeat-probe';
 import { createUserspaceOracle } from '@pathwire/strategy-userspace-oracle';
 import { UsageError } from '../errors.js';
 import { createProbeOracle } from './probe-oracle.js';
@@ -28,6 +29,15 @@ export const STRATEGIES: readonly StrategyEntry[] = [
       '@pathwire/strategy-handshake-race with its defaults: identical initiations to every endpoint, the ' +
       'active one first with a 10 ms head start, first response wins; a race after 1.5 s unanswered.',
     client: () => createHandshakeRace({}),
+    resolves: true,
+  },
+  {
+    name: 'heartbeat-probe',
+    title: 'heartbeat probe',
+    description:
+      '@pathwire/strategy-heartbeat-probe with its defaults: in-band HELLO/PING/PONG per path, SUSPECT after ' +
+      'max(2·SRTT + 4·RTTVAR, 250 ms) of silence, DOWN after 3 misses, standbys probed every 5 s or 25 s.',
+    client: () => createHeartbeatProbe({}),
     resolves: true,
   },
   {
