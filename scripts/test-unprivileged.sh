@@ -11,11 +11,16 @@ if [ "$(id -u)" != 0 ]; then
   echo "run as root: it drops to the user nobody itself" >&2
   exit 1
 fi
-as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups env -u CI HOME=/tmp "$@"; }
+# A home of its own (npm's cache lives there): a shared /tmp/.npm may hold root-owned files.
+copy=""
+home="$(mktemp -d /tmp/pathwire-nobody-home.XXXXXX)"
+chown nobody:nogroup "$home"
+cleanup() { rm -rf "$home" ${copy:+"$copy"}; }
+trap cleanup EXIT
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups env -u CI HOME="$home" "$@"; }
 # A checkout nobody cannot read (under /root, say) is copied to a readable place first.
 if ! as_nobody test -r "$PWD/package.json"; then
   copy="$(mktemp -d /tmp/pathwire-unprivileged.XXXXXX)"
-  trap 'rm -rf "$copy"' EXIT
   chmod 755 "$copy"
   cp -a . "$copy/"
   cd "$copy"
