@@ -8,18 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { describeWith, waitFor } from '@pathwire/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UdpError } from './errors.js';
-import { type NativeUdp, openUdp, type UdpBatch, type UdpOptions } from './udp-socket.js';
+import { closeOpened, collect, open } from './test-support/collect.js';
+import { openUdp } from './udp-socket.js';
 
-const opened: NativeUdp[] = [];
-afterEach(() => {
-  for (const socket of opened.splice(0)) socket.close();
-});
-
-function open(options: UdpOptions): NativeUdp {
-  const socket = openUdp(options);
-  opened.push(socket);
-  return socket;
-}
+afterEach(closeOpened);
 
 /** Datagram i: 1..1400 bytes, a 2-byte index then a pattern that depends on i. */
 function datagram(i: number): Uint8Array {
@@ -29,40 +21,6 @@ function datagram(i: number): Uint8Array {
   bytes[1] = i >> 8;
   for (let j = 2; j < length; j++) bytes[j] = (i * 7 + j) & 0xff;
   return bytes;
-}
-
-interface Received {
-  bytes: Uint8Array;
-  source: string;
-  port: number;
-  local: string;
-}
-
-/** Collects copies of everything received; resolves once `count` datagrams arrived. */
-function collect(socket: NativeUdp, count: number, timeoutMs = 10_000) {
-  const received: Received[] = [];
-  const batchSizes: number[] = [];
-  let resolve!: () => void;
-  const done = new Promise<void>((r) => {
-    resolve = r;
-  });
-  const timer = setTimeout(resolve, timeoutMs);
-  socket.onBatch((batch: UdpBatch) => {
-    batchSizes.push(batch.count);
-    for (let i = 0; i < batch.count; i++) {
-      received.push({
-        bytes: batch.buffer.slice(batch.offsets[i]!, batch.offsets[i]! + batch.lengths[i]!),
-        source: batch.sourceAddresses[i]!,
-        port: batch.sourcePorts[i]!,
-        local: batch.localAddresses[i]!,
-      });
-    }
-    if (received.length >= count) {
-      clearTimeout(timer);
-      resolve();
-    }
-  });
-  return { received, batchSizes, done };
 }
 
 const root = process.getuid?.() === 0;
