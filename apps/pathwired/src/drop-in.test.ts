@@ -50,9 +50,12 @@ describeWith(
       tools = dropIn(topology);
       resolvConf = privateResolvConf(topology, client);
     });
-    afterAll(() => {
-      for (const name of names) stopIfRunning(name);
-      topology?.destroy();
+    afterAll(async () => {
+      try {
+        for (const name of names) await stopIfRunning(name);
+      } finally {
+        topology?.destroy();
+      }
     });
 
     describe("wireguard-go's calling convention: pathwire IFACE", () => {

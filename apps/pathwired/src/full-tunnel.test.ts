@@ -84,9 +84,12 @@ describeWith(
         '--pid-file',
       ]);
     });
-    afterAll(() => {
-      for (const name of names) stopIfRunning(name);
-      topology?.destroy();
+    afterAll(async () => {
+      try {
+        for (const name of names) await stopIfRunning(name);
+      } finally {
+        topology?.destroy();
+      }
     });
 
     function configFor(name: string, lines: readonly string[], peer: readonly string[]): string {

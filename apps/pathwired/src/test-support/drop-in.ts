@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Topology } from '@pathwire/testkit';
+import { type Topology, waitFor } from '@pathwire/testkit';
 import { expect } from 'vitest';
 import { isAlive } from '../cli.js';
 import { PATHWIRE_BIN } from './daemon-process.js';
@@ -86,10 +86,15 @@ export function runtimeFiles(iface: string): { socket: boolean; pid: boolean } {
   };
 }
 
-/** After the test: a daemon still running gets SIGTERM (it removes its own files). */
-export function stopIfRunning(iface: string): void {
+/**
+ * After the test: a daemon still running gets SIGTERM and is waited for, so that it removes its
+ * own files before the topology's clean-up SIGKILLs whatever still runs in its namespaces.
+ */
+export async function stopIfRunning(iface: string): Promise<void> {
   const pid = daemonPid(iface);
-  if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGTERM');
+  if (pid === undefined || !alive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  await waitFor(() => !alive(pid), `the daemon of ${iface} to stop`, 30_000);
 }
 
 /**
